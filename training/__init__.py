@@ -1,0 +1,1 @@
+"""jobclass training side: taxonomy, text normalisation, features, models, evaluation and artifacts."""

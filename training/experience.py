@@ -1,0 +1,65 @@
+"""Years of professional experience an ad asks for, with the sentence that says so."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from training.zoning import Sentence
+
+__all__ = ["Experience", "find_experience"]
+
+_NUMBER_WORDS = {
+    "ein": 1, "einem": 1, "one": 1, "zwei": 2, "two": 2, "drei": 3, "three": 3, "vier": 4, "four": 4,
+    "fünf": 5, "five": 5, "sechs": 6, "six": 6, "sieben": 7, "seven": 7, "acht": 8, "eight": 8,
+    "zehn": 10, "ten": 10,
+}
+_N = r"(\d{1,2}|" + "|".join(_NUMBER_WORDS) + r")"
+_YEARS = r"\s*(?:\+\s*)?(?:jahre|jahren|years?|yrs|jahr)\b"
+_RANGE = re.compile(_N + r"\s*(?:-|–|bis|to)\s*" + _N + _YEARS)
+_MIN = re.compile(r"(?:mindestens|min|at least|minimum of|minimum|mind)\s*" + _N + _YEARS)
+_PLUS = re.compile(_N + r"\s*\+" + _YEARS.replace(r"(?:\+\s*)?", ""))
+_PLAIN = re.compile(_N + _YEARS)
+_EXPERIENCE_WORD = re.compile(r"erfahrung|experience|berufspraxis|praxis|erfahren|tätig|worked|working")
+_PREFERRED_ZONES = ("profile", "tasks", "body")
+
+
+@dataclass(frozen=True)
+class Experience:
+    """Years asked for (``max`` is None for "at least"), and the evidence sentence."""
+
+    min: int
+    max: int | None
+    sentence: Sentence
+
+
+def _num(token: str) -> int:
+    return int(token) if token.isdigit() else _NUMBER_WORDS[token]
+
+
+def _parse(key: str) -> tuple[int, int | None] | None:
+    if not _EXPERIENCE_WORD.search(key):
+        return None
+    m = _RANGE.search(key)
+    if m:
+        lo, hi = _num(m.group(1)), _num(m.group(2))
+        return (lo, hi) if lo <= hi else None
+    for regex in (_MIN, _PLUS, _PLAIN):
+        m = regex.search(key)
+        if m:
+            return _num(m.group(1)), None
+    return None
+
+
+def find_experience(plain: str, sentences: list[Sentence]) -> Experience | None:
+    """The experience requirement for the role: first one in the profile, else the tasks or body.
+
+    Company intros ("30 Jahre Erfahrung im Markt") and benefits never count.
+    """
+    for zone in _PREFERRED_ZONES:
+        for s in sentences:
+            if s.zone != zone:
+                continue
+            parsed = _parse(plain[s.start : s.end].casefold())
+            if parsed and 0 < parsed[0] <= 20:
+                return Experience(parsed[0], parsed[1], s)
+    return None

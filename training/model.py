@@ -1,0 +1,149 @@
+"""The jobclass model: role, seniority and skills of a job ad, fitted together from one table of ads.
+
+:class:`JobClassifier` is what the artifact holds. It parses each ad once (:func:`parse_ad`) and
+hands the parsed ads to three fitted parts: the role pipeline (features + calibrated logistic
+regression), the :class:`SeniorityModel` and the :class:`SkillTagger`.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+from sklearn.utils.validation import check_is_fitted
+
+from training.config import RANDOM_STATE
+from training.document import Ad, parse_ad
+from training.features import role_features
+from training.seniority import SeniorityModel
+from training.skills import SkillHit, SkillTagger
+from training.taxonomy import OTHER
+
+__all__ = ["JobClassifier", "Prediction", "skill_matrix"]
+
+#: Authored ads teach the rare roles but are not real employer text: they count less in fitting.
+AUTHORED_WEIGHT = 0.6
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """Everything the model says about one ad (plain data plus the parsed ad for offsets)."""
+
+    ad: Ad
+    role_proba: dict[str, float]
+    role: str
+    is_digital_communication: bool
+    seniority: str
+    seniority_confidence: float
+    seniority_cue: str | None
+    skills: list[SkillHit]
+
+
+def skill_matrix(skills: Sequence[Sequence[str] | None], skill_ids: Sequence[str]) -> np.ndarray:
+    """Binary matrix (n_ads x n_skills) from lists of skill ids."""
+    index = {s: j for j, s in enumerate(skill_ids)}
+    Y = np.zeros((len(skills), len(skill_ids)), dtype=int)
+    for i, row in enumerate(skills):
+        for s in row or []:
+            Y[i, index[s]] = 1
+    return Y
+
+
+class JobClassifier(BaseEstimator):
+    """Role, seniority and skills of job ads.
+
+    Args:
+        taxonomy: the taxonomy document (``Taxonomy.raw``); it is kept in the fitted model so that
+            the service needs nothing but the artifact.
+        seed_features: include the seed-derived taxonomy features in the role model (off for the
+            ablation).
+        C: inverse regularisation of the role model.
+        title_weight: weight of the title n-grams relative to the body.
+        authored_weight: sample weight of authored ads.
+        random_state: seed for calibration and threshold-tuning folds.
+    """
+
+    def __init__(self, *, taxonomy: dict[str, Any] | None = None, seed_features: bool = True, C: float = 8.0,
+                 title_weight: float = 2.0, authored_weight: float = AUTHORED_WEIGHT,
+                 random_state: int = RANDOM_STATE) -> None:
+        self.taxonomy = taxonomy
+        self.seed_features = seed_features
+        self.C = C
+        self.title_weight = title_weight
+        self.authored_weight = authored_weight
+        self.random_state = random_state
+
+    # -- fitting ----------------------------------------------------------------------------
+    def fit(self, df: pd.DataFrame, y: Any = None) -> JobClassifier:
+        """Fit on a training table with the columns of :data:`training.data.COLUMNS`."""
+        if not self.taxonomy:
+            raise ValueError("JobClassifier needs the taxonomy document (taxonomy=Taxonomy.raw).")
+        ads = [parse_ad(text, title) for text, title in zip(df["text"], df["title"], strict=True)]
+        weight = np.where(df["source"].to_numpy() == "authored", self.authored_weight, 1.0)
+        return self.fit_parsed(ads, df, weight)
+
+    def fit_parsed(self, ads: Sequence[Ad], df: pd.DataFrame, weight: np.ndarray) -> JobClassifier:
+        """Fit on already parsed ads (cross-validation parses each ad once for all folds)."""
+        self.role_ids_ = [r["id"] for r in self.taxonomy["roles"]]
+        self.skill_ids_ = [s["id"] for s in self.taxonomy["skills"]]
+        logreg = LogisticRegression(C=self.C, class_weight="balanced", max_iter=3000)
+        classifier = CalibratedClassifierCV(logreg, method="sigmoid", cv=3, ensemble=False)
+        self.role_pipeline_ = Pipeline([
+            ("features", role_features(self.taxonomy, seed_features=self.seed_features,
+                                       title_weight=self.title_weight)),
+            ("classifier", classifier),
+        ])
+        roles = df["role"].to_numpy()
+        self.role_pipeline_.fit(ads, roles, classifier__sample_weight=weight)
+        self.seniority_ = SeniorityModel(taxonomy=self.taxonomy).fit(ads, df["seniority"].to_numpy(),
+                                                                     sample_weight=weight)
+        comm = np.flatnonzero(roles != OTHER)
+        self.skills_ = SkillTagger(taxonomy=self.taxonomy, random_state=self.random_state).fit(
+            [ads[i] for i in comm], skill_matrix(df["skills"].iloc[comm].tolist(), self.skill_ids_),
+            sample_weight=weight[comm],
+        )
+        return self
+
+    # -- prediction -------------------------------------------------------------------------
+    def predict_parsed(self, ads: Sequence[Ad]) -> list[Prediction]:
+        """Predictions for parsed ads, vectorised over the whole batch."""
+        check_is_fitted(self)
+        if not ads:
+            return []
+        classes = list(self.role_pipeline_.classes_)
+        proba = self.role_pipeline_.predict_proba(ads)
+        other = classes.index(OTHER)
+        seniority_proba = self.seniority_.predict_proba(ads)
+        skills = self.skills_.tag(ads)
+        out = []
+        for i, ad in enumerate(ads):
+            p = proba[i]
+            # "Is it a communication job?" is decided on the summed mass of the 12 roles, so a job
+            # split between two communication roles is not lost to `other`.
+            is_comm = bool(p[other] < 0.5)
+            comm = [j for j in np.argsort(-p) if j != other]
+            role = classes[comm[0]] if is_comm else OTHER
+            k = int(np.argmax(seniority_proba[i]))
+            level = str(self.seniority_.classes_[k])
+            out.append(Prediction(
+                ad=ad,
+                role_proba={c: float(v) for c, v in zip(classes, p, strict=True)},
+                role=role,
+                is_digital_communication=is_comm,
+                seniority=level,
+                seniority_confidence=float(seniority_proba[i, k]),
+                seniority_cue=self.seniority_.explain(ad, level),
+                skills=skills[i] if is_comm else [],
+            ))
+        return out
+
+    def predict_many(self, texts: Sequence[str], titles: Sequence[str | None] | None = None) -> list[Prediction]:
+        """Parse and predict a batch of ads (raw text: plain, Markdown or HTML)."""
+        titles = titles if titles is not None else [None] * len(texts)
+        return self.predict_parsed([parse_ad(t, ti) for t, ti in zip(texts, titles, strict=True)])

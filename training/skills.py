@@ -1,0 +1,180 @@
+"""Skill tagging: one decision per skill tag, with a confidence and the sentences that evidence it.
+
+Phrase matching from the taxonomy gives precision and evidence; a learned logistic model per tag
+(over the job text's words plus the phrase hits, split by zone) gives recall. Thresholds are tuned
+per tag on out-of-fold predictions. Only the job's own sentences (tasks, profile, unzoned body)
+feed the decision, so company intros and benefits lists do not produce skills.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import BaseEstimator
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import KFold
+from sklearn.utils.validation import check_is_fitted
+
+from training.document import Ad
+from training.features import check_ads
+from training.phrases import PhraseMatcher
+from training.zoning import SKILL_ZONES, Sentence
+
+__all__ = ["SkillTagger", "SkillHit"]
+
+_THRESHOLD_GRID = np.round(np.arange(0.15, 0.86, 0.05), 2)
+_MAX_EVIDENCE = 3
+
+
+@dataclass(frozen=True)
+class SkillHit:
+    """A predicted skill: id, confidence and the evidence sentences (spans into the ad's plain text)."""
+
+    skill: str
+    confidence: float
+    evidence: tuple[Sentence, ...]
+
+
+class SkillTagger(BaseEstimator):
+    """Multi-label skill tagger over parsed ads.
+
+    Args:
+        taxonomy: the taxonomy document (``Taxonomy.raw``).
+        C: inverse regularisation of the per-tag logistic models.
+        cv: folds for tuning the per-tag thresholds (out-of-fold predictions).
+        random_state: seed of the threshold-tuning folds.
+    """
+
+    def __init__(self, *, taxonomy: dict[str, Any] | None = None, C: float = 4.0, cv: int = 3,
+                 random_state: int = 0) -> None:
+        self.taxonomy = taxonomy
+        self.C = C
+        self.cv = cv
+        self.random_state = random_state
+
+    # -- features ---------------------------------------------------------------------------
+    def _hits(self, ad: Ad) -> tuple[np.ndarray, dict[str, list[Sentence]]]:
+        """Per-skill phrase features and the job sentences that matched each skill."""
+        n = len(self.skill_ids_)
+        job, other = np.zeros(n), np.zeros(n)
+        evidence: dict[str, list[Sentence]] = {}
+        for s in ad.sentences:
+            labels = {label for label, _ in self.matcher_.find(s.key)}
+            for label in labels:
+                j = self.index_[label]
+                if s.zone in SKILL_ZONES:
+                    job[j] += 1
+                    evidence.setdefault(label, []).append(s)
+                else:
+                    other[j] += 1
+        return np.hstack([np.minimum(job, 1), np.log1p(job), np.minimum(other, 1)]), evidence
+
+    def _features(self, ads: Sequence[Ad]) -> tuple[sparse.csr_matrix, list[dict[str, list[Sentence]]]]:
+        words = self.vectorizer_.transform([ad.job_key for ad in ads])
+        hits, evidence = zip(*(self._hits(ad) for ad in ads), strict=True) if ads else ((), ())
+        dense = np.vstack(hits) if hits else np.zeros((0, 3 * len(self.skill_ids_)))
+        return sparse.hstack([words, sparse.csr_matrix(dense)], format="csr"), list(evidence)
+
+    # -- fitting ----------------------------------------------------------------------------
+    def _fit_models(self, X: sparse.csr_matrix, Y: np.ndarray, sample_weight: np.ndarray | None):
+        coefs, intercepts = [], []
+        for j in range(Y.shape[1]):
+            y = Y[:, j]
+            if y.min() == y.max():  # never (or always) seen: fall back to a constant
+                coefs.append(np.zeros(X.shape[1]))
+                intercepts.append(-4.0 if y.max() == 0 else 4.0)
+                continue
+            clf = LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000)
+            clf.fit(X, y, sample_weight=sample_weight)
+            coefs.append(clf.coef_.ravel())
+            intercepts.append(float(clf.intercept_[0]))
+        return np.vstack(coefs).T, np.array(intercepts)
+
+    def fit(self, X: Sequence[Ad], Y: np.ndarray, sample_weight: np.ndarray | None = None) -> SkillTagger:
+        """Fit on parsed ads and a binary label matrix ``Y`` (n_ads x n_skills, taxonomy order)."""
+        X = check_ads(X)
+        Y = np.asarray(Y, dtype=int)
+        if not self.taxonomy:
+            raise ValueError("SkillTagger needs the taxonomy document (taxonomy=Taxonomy.raw).")
+        self.skill_ids_ = [s["id"] for s in self.taxonomy["skills"]]
+        if Y.shape != (len(X), len(self.skill_ids_)):
+            raise ValueError(f"Y must have shape ({len(X)}, {len(self.skill_ids_)}); got {Y.shape}.")
+        self.index_ = {s: i for i, s in enumerate(self.skill_ids_)}
+        self.matcher_ = PhraseMatcher(
+            {s["id"]: [p for lang in s.get("phrases", {}).values() for p in lang] for s in self.taxonomy["skills"]}
+        )
+        self.vectorizer_ = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2, max_df=0.9,
+                                           max_features=20_000)
+        self.vectorizer_.fit([ad.job_key for ad in X])
+        features, _ = self._features(X)
+        # Thresholds from out-of-fold probabilities, so they are tuned on ads the model did not see.
+        oof = np.zeros(Y.shape)
+        for train, test in KFold(self.cv, shuffle=True, random_state=self.random_state).split(features):
+            w = sample_weight[train] if sample_weight is not None else None
+            coef, icpt = self._fit_models(features[train], Y[train], w)
+            oof[test] = _sigmoid(features[test] @ coef + icpt)
+        self.thresholds_ = np.array([_best_threshold(Y[:, j], oof[:, j]) for j in range(Y.shape[1])])
+        self.coef_, self.intercept_ = self._fit_models(features, Y, sample_weight)
+        self.n_words_ = len(self.vectorizer_.vocabulary_)
+        return self
+
+    # -- prediction -------------------------------------------------------------------------
+    def predict_proba(self, X: Sequence[Ad]) -> np.ndarray:
+        check_is_fitted(self)
+        features, _ = self._features(check_ads(X))
+        return _sigmoid(features @ self.coef_ + self.intercept_)
+
+    def predict(self, X: Sequence[Ad]) -> np.ndarray:
+        """Binary decisions (n_ads x n_skills) at the tuned thresholds."""
+        return (self.predict_proba(X) >= self.thresholds_).astype(int)
+
+    def tag(self, X: Sequence[Ad]) -> list[list[SkillHit]]:
+        """Skills per ad, sorted by confidence, each with evidence sentences.
+
+        A skill the model predicts without a phrase hit gets as evidence the job sentences whose
+        words push its score up most; a skill with no such sentence is not returned (no claim
+        without evidence).
+        """
+        check_is_fitted(self)
+        X = check_ads(X)
+        features, evidence = self._features(X)
+        proba = _sigmoid(features @ self.coef_ + self.intercept_)
+        out = []
+        for i, ad in enumerate(X):
+            hits = []
+            for j in np.flatnonzero(proba[i] >= self.thresholds_):
+                skill = self.skill_ids_[j]
+                sentences = evidence[i].get(skill) or self._model_evidence(ad, j)
+                if sentences:
+                    hits.append(SkillHit(skill, float(proba[i, j]), tuple(sentences[:_MAX_EVIDENCE])))
+            out.append(sorted(hits, key=lambda h: -h.confidence))
+        return out
+
+    def _model_evidence(self, ad: Ad, j: int) -> list[Sentence]:
+        job = [s for s in ad.sentences if s.zone in SKILL_ZONES]
+        if not job:
+            return []
+        scores = self.vectorizer_.transform([s.key for s in job]) @ self.coef_[: self.n_words_, j]
+        order = np.argsort(-scores)
+        return [job[k] for k in order[:2] if scores[k] > 0.05]
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(np.asarray(z), -30, 30)))
+
+
+def _best_threshold(y: np.ndarray, p: np.ndarray) -> float:
+    if y.sum() == 0:
+        return 0.5
+    best, best_f1 = 0.5, -1.0
+    for t in _THRESHOLD_GRID:
+        pred = p >= t
+        tp = float((pred & (y == 1)).sum())
+        f1 = 2 * tp / (pred.sum() + y.sum()) if (pred.sum() + y.sum()) else 0.0
+        if f1 > best_f1 + 1e-9:
+            best, best_f1 = float(t), f1
+    return best
