@@ -17,6 +17,7 @@ from sklearn.preprocessing import normalize as l2_normalize
 from sklearn.utils.validation import check_is_fitted
 
 from training.document import Ad
+from training.fast import tfidf_transform
 from training.phrases import PhraseMatcher
 from training.taxonomy import OTHER
 from training.text import match_key
@@ -104,8 +105,8 @@ class SeedProfileFeatures(TransformerMixin, BaseEstimator):
         X = check_ads(X)
         titles = [ad.title_key for ad in X]
         jobs = [ad.job_key or ad.body_key for ad in X]
-        sim_title = np.asarray(self.vectorizer_.transform(titles) @ self.profiles_.T)
-        sim_job = np.asarray(self.vectorizer_.transform(jobs) @ self.profiles_.T)
+        sim_title = np.asarray(tfidf_transform(self.vectorizer_, titles) @ self.profiles_.T)
+        sim_job = np.asarray(tfidf_transform(self.vectorizer_, jobs) @ self.profiles_.T)
         rows = []
         for title, ad, job in zip(titles, X, jobs, strict=True):
             rows.append(np.concatenate([

@@ -7,10 +7,12 @@ comes with every decision and the strongest active cue explains it.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from scipy import sparse
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -18,22 +20,37 @@ from sklearn.utils.validation import check_is_fitted
 
 from training.document import Ad
 from training.features import check_ads
+from training.fast import logistic_proba
 from training.phrases import PhraseMatcher
 
 __all__ = ["SeniorityModel"]
 
-# Phrases in the job text that say the job leads people, and experience wording without numbers.
-_EXTRA_CUES = {
-    "lead": ["führung eines teams", "fachliche und disziplinarische", "disziplinarische führung",
-             "personalverantwortung", "führungsverantwortung", "leitest ein team", "leitung des teams",
-             "führst ein team", "lead a team", "leading a team", "manage a team", "managing a team",
-             "direct reports", "people management", "line management", "team leadership", "build and lead"],
-    "senior": ["langjährige berufserfahrung", "langjährige erfahrung", "extensive experience",
-               "proven track record", "mehrjährige führungserfahrung"],
-    "professional": ["mehrjährige berufserfahrung", "mehrjährige erfahrung", "erste berufserfahrung",
-                     "several years of experience", "berufserfahrung", "experience in"],
-    "student": ["eingeschriebene", "immatrikuliert", "enrolled", "studium", "studierende"],
-    "entry": ["berufseinstieg", "berufseinsteiger", "erste erfahrungen", "recent graduate", "abgeschlossenes studium"],
+# Title patterns on the match key. German titles are compounds ("Marketingpraktikant",
+# "Vertriebsleiter", "Redaktionsleitung"), so German stems match inside words; English words match
+# whole ("intern" must not fire on "international").
+_TITLE_PATTERNS = {
+    "student": r"werkstudent|working ?student|praktik|\bintern\b|\binternship|\bazubi|auszubildend|"
+               r"ausbildung|studentisch|hilfskraft|\bstudent|\bco op\b|\bapprentice",
+    "entry": r"\btrainee|volontär|volontariat|\bjunior|\bjr\b|berufseinst|einsteiger|\bgraduate|entry level|"
+             r"\bassistant\b|\bassistent|\bassociate\b",
+    "senior": r"\bsenior|\bsr\b|\bexpert|\bprincipal|\berfahren|\bstaff\b",
+    "lead": r"\bhead\b|leiter|leitung|\bteam ?lead|\blead\b|director|direktor|\bchief|\bvp\b|vice president|"
+            r"geschäftsführ|\bmanaging|\bdirector|\bsupervis|\bchef|\bcmo\b|\bcco\b|\bteamlead",
+}
+# Cues in the job text (tasks, profile): leading people, experience wording, student status.
+_TEXT_PATTERNS = {
+    "lead": r"führung (eines|des|von|deines|ihres) team|disziplinarisch|personalverantwortung|führungsverantwortung|"
+            r"führungserfahrung|(leitest|führst|leiten|führen) (ein|das|dein|unser|ihr)\w* team|"
+            r"\b(lead|leading|manage|managing|build and lead|line manag\w*|supervis\w*) (a|the|our)? ?team|"
+            r"direct reports|people management|team leadership|line management|\bmanage (a|the) team",
+    "senior": r"langjährig|extensive experience|proven track record|\b(5|6|7|8|10) (or more )?years|"
+              r"\b(fünf|sechs|zehn) jahre",
+    "professional": r"mehrjährig|several years|\b(2|3|4|zwei|drei|vier) (\d )?(jahre|years)|berufserfahrung|"
+                    r"experience (in|with)|erfahrung (in|im|mit)",
+    "student": r"eingeschrieben|immatrikul|enrolled|studierend|studentische|werkstudent|pflichtpraktikum|"
+               r"praxissemester|currently (studying|pursuing)",
+    "entry": r"berufseinst|erste (berufs)?erfahrung|recent graduate|no experience|keine (berufs)?erfahrung|"
+             r"entry level|\b(0|1) (\d )?(jahre|years)|junior|trainee|volontariat",
 }
 
 
@@ -45,18 +62,27 @@ class SeniorityModel(ClassifierMixin, BaseEstimator):
         C: inverse regularisation of the logistic model.
     """
 
-    def __init__(self, *, taxonomy: dict[str, Any] | None = None, C: float = 1.0) -> None:
+    def __init__(self, *, taxonomy: dict[str, Any] | None = None, C: float = 3.0) -> None:
         self.taxonomy = taxonomy
         self.C = C
 
     def _cues(self, ad: Ad) -> dict[str, float]:
         feats: dict[str, float] = {}
-        for level, phrase in self.title_matcher_.find(ad.title_key):
+        title = ad.title_key
+        for level, phrase in self.title_matcher_.find(title):
             feats[f"title:{level}:{phrase}"] = 1.0
             feats[f"title_level:{level}"] = 1.0
-        for level, phrase in self.body_matcher_.find(ad.job_key):
+        for level, regex in self.title_patterns_.items():
+            for m in regex.finditer(title):
+                feats[f"title:{level}:{m.group(0).strip()}"] = 1.0
+                feats[f"title_level:{level}"] = 1.0
+        job = ad.job_key
+        for level, phrase in self.body_matcher_.find(job):
             feats[f"text:{level}:{phrase}"] = 1.0
-            feats[f"text_level:{level}"] = feats.get(f"text_level:{level}", 0.0) + 1.0
+        for level, regex in self.text_patterns_.items():
+            for m in regex.finditer(job):
+                feats[f"text:{level}:{m.group(0).strip()}"] = 1.0
+                feats[f"text_level:{level}"] = min(3.0, feats.get(f"text_level:{level}", 0.0) + 1.0)
         if ad.experience is not None:
             years = ad.experience.min
             bucket = "0-1" if years < 2 else "2-4" if years < 5 else "5+"
@@ -73,8 +99,9 @@ class SeniorityModel(ClassifierMixin, BaseEstimator):
             raise ValueError("SeniorityModel needs the taxonomy document (taxonomy=Taxonomy.raw).")
         cues = {s["id"]: [c for lang in s.get("cues", {}).values() for c in lang] for s in self.taxonomy["seniority"]}
         self.title_matcher_ = PhraseMatcher(cues, whole_word=True)
-        body = {level: cues.get(level, []) + _EXTRA_CUES.get(level, []) for level in cues}
-        self.body_matcher_ = PhraseMatcher(body, whole_word=True)
+        self.body_matcher_ = PhraseMatcher(cues, whole_word=True)
+        self.title_patterns_ = {level: re.compile(p) for level, p in _TITLE_PATTERNS.items()}
+        self.text_patterns_ = {level: re.compile(p) for level, p in _TEXT_PATTERNS.items()}
         self.vectorizer_ = DictVectorizer().fit([self._cues(ad) for ad in X])
         self.model_ = LogisticRegression(C=self.C, max_iter=3000)
         self.model_.fit(self.vectorizer_.transform([self._cues(ad) for ad in X]), y, sample_weight=sample_weight)
@@ -83,7 +110,17 @@ class SeniorityModel(ClassifierMixin, BaseEstimator):
 
     def predict_proba(self, X: Sequence[Ad]) -> np.ndarray:
         check_is_fitted(self)
-        return self.model_.predict_proba(self.vectorizer_.transform([self._cues(ad) for ad in check_ads(X)]))
+        vocab = self.vectorizer_.vocabulary_
+        indptr, indices, values = [0], [], []
+        for ad in check_ads(X):
+            for name, value in self._cues(ad).items():
+                j = vocab.get(name)
+                if j is not None:
+                    indices.append(j)
+                    values.append(value)
+            indptr.append(len(indices))
+        features = sparse.csr_matrix((values, indices, indptr), shape=(len(indptr) - 1, len(vocab)))
+        return logistic_proba(self.model_, features)
 
     def predict(self, X: Sequence[Ad]) -> np.ndarray:
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]

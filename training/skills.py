@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import re
+
 import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator
@@ -21,13 +23,28 @@ from sklearn.utils.validation import check_is_fitted
 
 from training.document import Ad
 from training.features import check_ads
+from training.fast import tfidf_transform
 from training.phrases import PhraseMatcher
 from training.zoning import SKILL_ZONES, Sentence
 
 __all__ = ["SkillTagger", "SkillHit"]
 
+# Language requirements are phrased too freely for a phrase list ("Dein Deutsch ist auf
+# Muttersprache-Level", "Kommunikation auf Deutsch und Englisch fällt dir leicht"): a sentence that
+# names the language *and* speaks of proficiency counts as a hit. "Deutschland"/"Germany" do not.
+_PROFICIENCY = re.compile(
+    r"sprich|sprachkenntn|kenntnis|fließend|fliessend|fluent|fluency|native|mutterspr|wort und schrift|written|"
+    r"spoken|verbal|\b[abc][12]\b|niveau|level|sicher|sehr gut|gute|proficien|command of|skills|kommunikation|"
+    r"textgefühl|konversation|verhandlungs|speak|excellent|perfekt"
+)
+_LANGUAGE_RULES = {
+    "german_language": re.compile(r"\b(deutsch(kenntnis\w*|e|en|er|sprachig\w*)?|german)\b"),
+    "english_language": re.compile(r"\b(englisch(kenntnis\w*|e|en|er|sprachig\w*)?|english)\b"),
+}
 _THRESHOLD_GRID = np.round(np.arange(0.15, 0.86, 0.05), 2)
 _MAX_EVIDENCE = 3
+# A sentence must push the tag's score up by at least this much to count as its evidence.
+_MIN_EVIDENCE_SCORE = 0.5
 
 
 @dataclass(frozen=True)
@@ -49,10 +66,11 @@ class SkillTagger(BaseEstimator):
         random_state: seed of the threshold-tuning folds.
     """
 
-    def __init__(self, *, taxonomy: dict[str, Any] | None = None, C: float = 4.0, cv: int = 3,
-                 random_state: int = 0) -> None:
+    def __init__(self, *, taxonomy: dict[str, Any] | None = None, C: float = 8.0, cv: int = 3,
+                 text_field: str = "job_key", random_state: int = 0) -> None:
         self.taxonomy = taxonomy
         self.C = C
+        self.text_field = text_field
         self.cv = cv
         self.random_state = random_state
 
@@ -64,6 +82,8 @@ class SkillTagger(BaseEstimator):
         evidence: dict[str, list[Sentence]] = {}
         for s in ad.sentences:
             labels = {label for label, _ in self.matcher_.find(s.key)}
+            if _PROFICIENCY.search(s.key):
+                labels.update(skill for skill, rule in _LANGUAGE_RULES.items() if rule.search(s.key))
             for label in labels:
                 j = self.index_[label]
                 if s.zone in SKILL_ZONES:
@@ -74,7 +94,7 @@ class SkillTagger(BaseEstimator):
         return np.hstack([np.minimum(job, 1), np.log1p(job), np.minimum(other, 1)]), evidence
 
     def _features(self, ads: Sequence[Ad]) -> tuple[sparse.csr_matrix, list[dict[str, list[Sentence]]]]:
-        words = self.vectorizer_.transform([ad.job_key for ad in ads])
+        words = tfidf_transform(self.vectorizer_, [getattr(ad, self.text_field) for ad in ads])
         hits, evidence = zip(*(self._hits(ad) for ad in ads), strict=True) if ads else ((), ())
         dense = np.vstack(hits) if hits else np.zeros((0, 3 * len(self.skill_ids_)))
         return sparse.hstack([words, sparse.csr_matrix(dense)], format="csr"), list(evidence)
@@ -88,7 +108,7 @@ class SkillTagger(BaseEstimator):
                 coefs.append(np.zeros(X.shape[1]))
                 intercepts.append(-4.0 if y.max() == 0 else 4.0)
                 continue
-            clf = LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000)
+            clf = LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear", max_iter=2000)
             clf.fit(X, y, sample_weight=sample_weight)
             coefs.append(clf.coef_.ravel())
             intercepts.append(float(clf.intercept_[0]))
@@ -109,7 +129,7 @@ class SkillTagger(BaseEstimator):
         )
         self.vectorizer_ = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2, max_df=0.9,
                                            max_features=20_000)
-        self.vectorizer_.fit([ad.job_key for ad in X])
+        self.vectorizer_.fit([getattr(ad, self.text_field) for ad in X])
         features, _ = self._features(X)
         # Thresholds from out-of-fold probabilities, so they are tuned on ads the model did not see.
         oof = np.zeros(Y.shape)
@@ -155,12 +175,12 @@ class SkillTagger(BaseEstimator):
         return out
 
     def _model_evidence(self, ad: Ad, j: int) -> list[Sentence]:
-        job = [s for s in ad.sentences if s.zone in SKILL_ZONES]
+        job = [s for s in ad.sentences if s.zone in SKILL_ZONES and not s.heading]
         if not job:
             return []
-        scores = self.vectorizer_.transform([s.key for s in job]) @ self.coef_[: self.n_words_, j]
+        scores = tfidf_transform(self.vectorizer_, [s.key for s in job]) @ self.coef_[: self.n_words_, j]
         order = np.argsort(-scores)
-        return [job[k] for k in order[:2] if scores[k] > 0.05]
+        return [job[k] for k in order[:2] if scores[k] >= _MIN_EVIDENCE_SCORE]
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:

@@ -60,6 +60,7 @@ class Sentence:
     end: int
     zone: str
     key: str
+    heading: bool = False
 
 
 def _heading_zone(key: str, raw: str) -> str | None:
@@ -86,9 +87,9 @@ def zone_sentences(plain: str) -> list[Sentence]:
         if heading:
             if not seen_heading and heading in ("tasks", "profile"):
                 # Text before the first task/profile heading is the company's introduction.
-                out = [Sentence(s.start, s.end, "intro" if s.zone == "body" else s.zone, s.key) for s in out]
+                out = [Sentence(s.start, s.end, "intro" if s.zone == "body" else s.zone, s.key, s.heading) for s in out]
             zone, seen_heading = heading, True
-            out.append(Sentence(start, end, zone, key))
+            out.append(Sentence(start, end, zone, key, heading=True))
             continue
         this_zone = zone
         if _BOILERPLATE_SENTENCE.search(key):
