@@ -19,8 +19,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
 from training.document import Ad
-from training.features import check_ads
 from training.fast import logistic_proba
+from training.features import check_ads
 from training.phrases import PhraseMatcher
 
 __all__ = ["SeniorityModel"]

@@ -7,11 +7,10 @@ feed the decision, so company intros and benefits lists do not produce skills.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-
-import re
 
 import numpy as np
 from scipy import sparse
@@ -22,8 +21,8 @@ from sklearn.model_selection import KFold
 from sklearn.utils.validation import check_is_fitted
 
 from training.document import Ad
-from training.features import check_ads
 from training.fast import tfidf_transform
+from training.features import check_ads
 from training.phrases import PhraseMatcher
 from training.zoning import SKILL_ZONES, Sentence
 

@@ -8,6 +8,7 @@ Two views of an ad are kept apart on purpose:
 * the *normalised text* (:func:`normalize`): for features only. NFKC, Markdown and inclusive
   forms removed, case-folded. It is never shown and never used for offsets.
 """
+
 from __future__ import annotations
 
 import html
@@ -33,8 +34,26 @@ _HTML_TAG = re.compile(
     re.IGNORECASE,
 )
 _BLOCK_TAGS = {
-    "p", "div", "br", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "table", "tr",
-    "section", "article", "header", "footer", "body", "html", "hr",
+    "p",
+    "div",
+    "br",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "tr",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "body",
+    "html",
+    "hr",
 }
 _SKIP_TAGS = {"script", "style", "head", "title", "noscript", "template"}
 
@@ -152,12 +171,75 @@ def match_key(text: str) -> str:
 # Language
 
 _DE_WORDS = frozenset(
-    "und der die das mit für wir du sie ist ein eine zu von auf den dem des nicht bei oder als auch "
-    "werden unser unsere deine ihre dich dir uns sowie im zur zum über".split()
+    [
+        "und",
+        "der",
+        "die",
+        "das",
+        "mit",
+        "für",
+        "wir",
+        "du",
+        "sie",
+        "ist",
+        "ein",
+        "eine",
+        "zu",
+        "von",
+        "auf",
+        "den",
+        "dem",
+        "des",
+        "nicht",
+        "bei",
+        "oder",
+        "als",
+        "auch",
+        "werden",
+        "unser",
+        "unsere",
+        "deine",
+        "ihre",
+        "dich",
+        "dir",
+        "uns",
+        "sowie",
+        "im",
+        "zur",
+        "zum",
+        "über",
+    ]
 )
 _EN_WORDS = frozenset(
-    "the and to of in for with you we our is are a an on will your be as this that have from "
-    "who what experience team".split()
+    [
+        "the",
+        "and",
+        "to",
+        "of",
+        "in",
+        "for",
+        "with",
+        "you",
+        "we",
+        "our",
+        "is",
+        "are",
+        "a",
+        "an",
+        "on",
+        "will",
+        "your",
+        "be",
+        "as",
+        "this",
+        "that",
+        "have",
+        "from",
+        "who",
+        "what",
+        "experience",
+        "team",
+    ]
 )
 _WORD = re.compile(r"[^\W\d_]+")
 
@@ -219,7 +301,7 @@ def split_title(text: str) -> str:
     """The ad's first line when it looks like a title (short, no sentence end), else ``""``."""
     for line in text.lstrip().split("\n", 3)[:1]:
         lead = _LEADING_JUNK.match(line)
-        line = line[lead.end():].strip() if lead else line.strip()
+        line = line[lead.end() :].strip() if lead else line.strip()
         if 3 <= len(line) <= _TITLE_MAX and not line.endswith((".", ":", "!", "?")):
             return line
     return ""

@@ -1,0 +1,1 @@
+"""jobclass HTTP service: Flask app factory, JSON API, operations endpoints."""
