@@ -3,25 +3,16 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, g, jsonify, request
 
-from service.errors import APIError
-from service.model import get_predictor
+from service.model import require_predictor
 from service.validation import parse_batch, parse_classify
-from training.predictor import Predictor
 
 bp = Blueprint("api", __name__)
-
-
-def _ready_predictor() -> Predictor:
-    predictor = get_predictor()
-    if predictor is None:
-        raise APIError(503, "not_ready", "no model is loaded yet; see GET /health/ready")
-    return predictor
 
 
 @bp.post("/classify")
 def classify():
     item, params = parse_classify(request, current_app.config["MAX_TEXT_CHARS"])
-    predictor = _ready_predictor()
+    predictor = require_predictor()
     result = predictor.classify(item.text, item.title, top_k=params.top_k, min_confidence=params.min_confidence)
     g.predicted_roles = [result["role"]["id"]]
     return jsonify(result)
@@ -30,7 +21,7 @@ def classify():
 @bp.post("/classify/batch")
 def classify_batch():
     items, params = parse_batch(request, current_app.config["MAX_TEXT_CHARS"], current_app.config["MAX_BATCH_ITEMS"])
-    predictor = _ready_predictor()
+    predictor = require_predictor()
     good = [it for it in items if it.error is None]
     # One vectorised pass over all valid items; the bad ones keep their place with their error.
     predictions = iter(predictor.classify_batch([(it.text, it.title) for it in good], top_k=params.top_k,

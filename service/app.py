@@ -5,7 +5,7 @@ from typing import Any
 
 from flask import Flask
 
-from service import api, auth, errors, model, observability, ops
+from service import api, auth, errors, model, observability, ops, web
 from service.config import DEFAULTS
 
 __all__ = ["create_app"]
@@ -28,4 +28,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     model.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(ops.bp)
+    app.register_blueprint(web.bp)
     return app

@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 
 from flask import Flask, current_app
 
+from service.errors import APIError
 from training.artifact import ArtifactError
 from training.predictor import Predictor
 
-__all__ = ["ModelHolder", "init_app", "get_holder", "get_predictor"]
+__all__ = ["ModelHolder", "init_app", "get_holder", "get_predictor", "require_predictor"]
 
 logger = logging.getLogger(__name__)
 EXTENSION = "jobclass_model"
@@ -63,3 +64,11 @@ def get_holder() -> ModelHolder:
 
 def get_predictor() -> Predictor | None:
     return get_holder().predictor
+
+
+def require_predictor() -> Predictor:
+    """The loaded predictor, or a 503 ``not_ready`` error for the client."""
+    predictor = get_predictor()
+    if predictor is None:
+        raise APIError(503, "not_ready", "no model is loaded yet; see GET /health/ready")
+    return predictor

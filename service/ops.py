@@ -6,7 +6,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify
 
 from service.errors import APIError
-from service.model import get_holder, get_predictor
+from service.model import get_holder, get_predictor, require_predictor
 from service.observability import render_metrics
 from service.openapi import openapi_document
 
@@ -30,22 +30,15 @@ def ready():
                                                  "taxonomy_version": holder.predictor.taxonomy_version}})
 
 
-def _predictor_or_503():
-    predictor = get_predictor()
-    if predictor is None:
-        raise APIError(503, "not_ready", "no model is loaded yet; see GET /health/ready")
-    return predictor
-
-
 @bp.get("/model")
 def model_card():
-    card: dict[str, Any] = {k: v for k, v in _predictor_or_503().card.items() if k not in _PRIVATE_CARD_KEYS}
+    card: dict[str, Any] = {k: v for k, v in require_predictor().card.items() if k not in _PRIVATE_CARD_KEYS}
     return jsonify(card)
 
 
 @bp.get("/taxonomy")
 def taxonomy():
-    tax = _predictor_or_503().model.taxonomy
+    tax = require_predictor().model.taxonomy
     return jsonify({
         "taxonomy_version": tax["taxonomy_version"],
         "roles": [{"id": r["id"], "name": r["name"], "description": r.get("description", ""),

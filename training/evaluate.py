@@ -252,6 +252,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         ablation = cross_validate(df, taxonomy, seed_features=False)
     seconds = time.perf_counter() - start
     args.out.mkdir(parents=True, exist_ok=True)
+    # Out-of-fold predictions by ad id (labels only, no text) for error analysis.
+    metrics.pop("predictions").to_csv(args.out / "oof_predictions.csv", index=False)
+    if ablation is not None:
+        ablation.pop("predictions")
     (args.out / "evaluation.json").write_text(json.dumps({"metrics": metrics, "ablation_without_seed_features": ablation},
                                                          indent=2) + "\n", encoding="utf-8")
     report = _report_markdown(metrics, ablation, seconds)

@@ -30,14 +30,35 @@ def _analyzer(vectorizer: TfidfVectorizer) -> Callable[[str], list[str]]:
     return analyzer
 
 
+# Several vectorizers share one analyzer configuration (word 1-2-grams) and read the same text
+# (an ad's job sentences feed the seed profiles and the skill tagger): tokenise each text once.
+_TOKENS: dict[tuple, list[str]] = {}
+_TOKENS_MAX = 512
+
+
+def _config(vectorizer: TfidfVectorizer) -> tuple:
+    return (vectorizer.analyzer, vectorizer.ngram_range, vectorizer.lowercase, vectorizer.token_pattern,
+            vectorizer.strip_accents, vectorizer.stop_words, vectorizer.preprocessor, vectorizer.tokenizer)
+
+
+def _tokens(vectorizer: TfidfVectorizer, config: tuple, doc: str) -> list[str]:
+    key = (config, doc)
+    tokens = _TOKENS.get(key)
+    if tokens is None:
+        if len(_TOKENS) >= _TOKENS_MAX:
+            _TOKENS.clear()
+        tokens = _TOKENS[key] = _analyzer(vectorizer)(doc)
+    return tokens
+
+
 def tfidf_transform(vectorizer: TfidfVectorizer, docs: Sequence[str]) -> sparse.csr_matrix:
     """Same as ``vectorizer.transform(docs)`` for a fitted TfidfVectorizer with l2 norm."""
-    analyze = _analyzer(vectorizer)
+    config = _config(vectorizer)
     vocab = vectorizer.vocabulary_
     indptr, indices, values = [0], [], []
     for doc in docs:
         counts: dict[int, int] = {}
-        for token in analyze(doc):
+        for token in _tokens(vectorizer, config, doc):
             j = vocab.get(token)
             if j is not None:
                 counts[j] = counts.get(j, 0) + 1
@@ -77,9 +98,17 @@ def union_transform(union: FeatureUnion, items: Sequence[Any]) -> sparse.csr_mat
     return sparse.hstack(blocks, format="csr")
 
 
+_WEIGHTS: weakref.WeakKeyDictionary[LogisticRegression, np.ndarray] = weakref.WeakKeyDictionary()
+
+
 def logistic_proba(model: LogisticRegression, X: sparse.spmatrix | np.ndarray) -> np.ndarray:
     """Same as ``model.predict_proba(X)`` for a fitted multinomial (or binary) LogisticRegression."""
-    scores = X @ model.coef_.T + model.intercept_
+    # ``coef_.T`` is a strided view; sparse @ strided dense copies it on every call (5 MB for the
+    # role model), so keep one contiguous copy per fitted model.
+    weights = _WEIGHTS.get(model)
+    if weights is None:
+        weights = _WEIGHTS[model] = np.ascontiguousarray(model.coef_.T)
+    scores = X @ weights + model.intercept_
     scores = np.asarray(scores)
     if scores.shape[1] == 1:  # binary
         p = 1.0 / (1.0 + np.exp(-scores[:, 0]))

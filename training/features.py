@@ -84,6 +84,8 @@ class SeedProfileFeatures(TransformerMixin, BaseEstimator):
         owners_arr = np.array(owners)
         centroids = np.vstack([np.asarray(vectors[owners_arr == i].mean(axis=0)) for i in range(len(roles))])
         self.profiles_ = l2_normalize(centroids)
+        # Transposed and contiguous: sparse @ dense copies a strided operand on every call.
+        self.profiles_t_ = np.ascontiguousarray(self.profiles_.T)
         self.alias_matcher_ = PhraseMatcher(
             {r["id"]: [a for lang in r.get("aliases", {}).values() for a in lang] for r in roles}, whole_word=True
         )
@@ -105,8 +107,8 @@ class SeedProfileFeatures(TransformerMixin, BaseEstimator):
         X = check_ads(X)
         titles = [ad.title_key for ad in X]
         jobs = [ad.job_key or ad.body_key for ad in X]
-        sim_title = np.asarray(tfidf_transform(self.vectorizer_, titles) @ self.profiles_.T)
-        sim_job = np.asarray(tfidf_transform(self.vectorizer_, jobs) @ self.profiles_.T)
+        sim_title = np.asarray(tfidf_transform(self.vectorizer_, titles) @ self.profiles_t_)
+        sim_job = np.asarray(tfidf_transform(self.vectorizer_, jobs) @ self.profiles_t_)
         rows = []
         for title, ad, job in zip(titles, X, jobs, strict=True):
             rows.append(np.concatenate([

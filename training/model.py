@@ -125,7 +125,8 @@ class JobClassifier(BaseEstimator):
         classes = list(self.role_pipeline_.classes_)
         proba = self._role_proba(ads)
         other = classes.index(OTHER)
-        seniority_proba = self.seniority_.predict_proba(ads)
+        cues = self.seniority_.cues(ads)
+        seniority_proba = self.seniority_.proba_from_cues(cues)
         skills = self.skills_.tag(ads)
         out = []
         for i, ad in enumerate(ads):
@@ -144,7 +145,7 @@ class JobClassifier(BaseEstimator):
                 is_digital_communication=is_comm,
                 seniority=level,
                 seniority_confidence=float(seniority_proba[i, k]),
-                seniority_cue=self.seniority_.explain(ad, level),
+                seniority_cue=self.seniority_.explain(ad, level, cues[i]),
                 skills=skills[i] if is_comm else [],
             ))
         return out

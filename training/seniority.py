@@ -108,12 +108,20 @@ class SeniorityModel(ClassifierMixin, BaseEstimator):
         self.classes_ = self.model_.classes_
         return self
 
+    def cues(self, X: Sequence[Ad]) -> list[dict[str, float]]:
+        """The cue features of each ad (compute once, pass to :meth:`proba_from_cues` and :meth:`explain`)."""
+        check_is_fitted(self)
+        return [self._cues(ad) for ad in check_ads(X)]
+
     def predict_proba(self, X: Sequence[Ad]) -> np.ndarray:
+        return self.proba_from_cues(self.cues(X))
+
+    def proba_from_cues(self, cues: Sequence[dict[str, float]]) -> np.ndarray:
         check_is_fitted(self)
         vocab = self.vectorizer_.vocabulary_
         indptr, indices, values = [0], [], []
-        for ad in check_ads(X):
-            for name, value in self._cues(ad).items():
+        for feats in cues:
+            for name, value in feats.items():
                 j = vocab.get(name)
                 if j is not None:
                     indices.append(j)
@@ -125,13 +133,14 @@ class SeniorityModel(ClassifierMixin, BaseEstimator):
     def predict(self, X: Sequence[Ad]) -> np.ndarray:
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
-    def explain(self, ad: Ad, level: str) -> str | None:
+    def explain(self, ad: Ad, level: str, cues: dict[str, float] | None = None) -> str | None:
         """The active cue that pushes most towards ``level`` (e.g. ``'title: werkstudent'``), if any."""
         check_is_fitted(self)
+        cues = cues if cues is not None else self._cues(ad)
         k = list(self.classes_).index(level)
         coef = self.model_.coef_[k] if self.model_.coef_.shape[0] > 1 else self.model_.coef_[0]
         best, best_score = None, 0.0
-        for name, value in self._cues(ad).items():
+        for name, value in cues.items():
             j = self.vectorizer_.vocabulary_.get(name)
             if j is None or ("_level:" in name and not name.endswith(":" + level)):
                 continue

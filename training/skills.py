@@ -111,7 +111,7 @@ class SkillTagger(BaseEstimator):
             clf.fit(X, y, sample_weight=sample_weight)
             coefs.append(clf.coef_.ravel())
             intercepts.append(float(clf.intercept_[0]))
-        return np.vstack(coefs).T, np.array(intercepts)
+        return np.ascontiguousarray(np.vstack(coefs).T), np.array(intercepts)
 
     def fit(self, X: Sequence[Ad], Y: np.ndarray, sample_weight: np.ndarray | None = None) -> SkillTagger:
         """Fit on parsed ads and a binary label matrix ``Y`` (n_ads x n_skills, taxonomy order)."""
@@ -139,6 +139,8 @@ class SkillTagger(BaseEstimator):
         self.thresholds_ = np.array([_best_threshold(Y[:, j], oof[:, j]) for j in range(Y.shape[1])])
         self.coef_, self.intercept_ = self._fit_models(features, Y, sample_weight)
         self.n_words_ = len(self.vectorizer_.vocabulary_)
+        # Row j = tag j's word weights, contiguous, for scoring evidence sentences.
+        self.word_coef_t_ = np.ascontiguousarray(self.coef_[: self.n_words_].T)
         return self
 
     # -- prediction -------------------------------------------------------------------------
@@ -165,19 +167,23 @@ class SkillTagger(BaseEstimator):
         out = []
         for i, ad in enumerate(X):
             hits = []
+            sentence_words: list = []  # computed once per ad, only if a skill lacks phrase evidence
             for j in np.flatnonzero(proba[i] >= self.thresholds_):
                 skill = self.skill_ids_[j]
-                sentences = evidence[i].get(skill) or self._model_evidence(ad, j)
+                sentences = evidence[i].get(skill) or self._model_evidence(ad, j, sentence_words)
                 if sentences:
                     hits.append(SkillHit(skill, float(proba[i, j]), tuple(sentences[:_MAX_EVIDENCE])))
             out.append(sorted(hits, key=lambda h: -h.confidence))
         return out
 
-    def _model_evidence(self, ad: Ad, j: int) -> list[Sentence]:
-        job = [s for s in ad.sentences if s.zone in SKILL_ZONES and not s.heading]
+    def _model_evidence(self, ad: Ad, j: int, cache: list) -> list[Sentence]:
+        if not cache:
+            job = [s for s in ad.sentences if s.zone in SKILL_ZONES and not s.heading]
+            cache += [job, tfidf_transform(self.vectorizer_, [s.key for s in job]) if job else None]
+        job, words = cache
         if not job:
             return []
-        scores = tfidf_transform(self.vectorizer_, [s.key for s in job]) @ self.coef_[: self.n_words_, j]
+        scores = words @ self.word_coef_t_[j]
         order = np.argsort(-scores)
         return [job[k] for k in order[:2] if scores[k] >= _MIN_EVIDENCE_SCORE]
 

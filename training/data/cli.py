@@ -26,6 +26,14 @@ def format_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Arg
     return parser
 
 
+def _markdown(table: pd.DataFrame, index_name: str) -> str:
+    """A DataFrame as a Markdown table (pandas' own needs the optional 'tabulate' package)."""
+    header = [index_name, *map(str, table.columns)]
+    rows = [[str(i), *(str(v) for v in row)] for i, row in zip(table.index, table.to_numpy(), strict=True)]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in rows])
+
+
 def counts_markdown(df: pd.DataFrame) -> str:
     """The data card's tables: role x language x source, seniority, skills."""
     table = pd.crosstab(df["role"], [df["source"], df["lang"]], margins=True, margins_name="total")
@@ -36,9 +44,9 @@ def counts_markdown(df: pd.DataFrame) -> str:
     skills["of which real"] = real_skills.reindex(skills.index).fillna(0).astype(int)
     return "\n\n".join([
         f"{len(df)} ads: {(df['source'] != 'authored').sum()} real, {(df['source'] == 'authored').sum()} authored.",
-        "### Role x source x language\n\n" + table.to_markdown(),
-        "### Seniority x source\n\n" + seniority.to_markdown(),
-        "### Skills (communication ads)\n\n" + skills.to_markdown(),
+        "### Role x source x language\n\n" + _markdown(table, "role"),
+        "### Seniority x source\n\n" + _markdown(seniority, "seniority"),
+        "### Skills (communication ads)\n\n" + _markdown(skills, "skill"),
     ])
 
 
