@@ -71,7 +71,10 @@ def _append(path: Path, rows: dict[str, str]) -> dict[str, int]:
 
 @pytest.fixture(scope="module")
 def broken(tmp_path_factory, dataset, unlabelled_ids):
-    """A copy of the project data dir with bad lines appended; returns (project dir, {case: (path, line)})."""
+    """A copy of the project data dir with bad lines appended.
+
+    Returns (project dir, {case: (path, line)}, {"real_ad": copied real id, "valid_label": id of the good row}).
+    """
     project = tmp_path_factory.mktemp("project") / "data"
     shutil.copytree(PROJECT_DATA_DIR, project, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
     labels = project / "corpus_labels" / LABELS_FILE
@@ -94,12 +97,16 @@ def broken(tmp_path_factory, dataset, unlabelled_ids):
         "duplicate_id": first_label,
         "valid_label": json.dumps({"id": (valid_id := next(fresh)), **LABEL_ROW}),
     }
-    real = dataset[dataset["source"] == "real_labelled"].iloc[0]
+    real_ads = dataset[dataset["source"] == "real_labelled"]
+    real = real_ads.iloc[0]
+    long_real = real_ads[real_ads["text"].str.len() > 1500].iloc[-1]
     authored_lines = {
         "empty_text": json.dumps({**AUTHORED_ROW, "id": "authored:test:empty", "text": ""}),
         "short_text": json.dumps({**AUTHORED_ROW, "id": "authored:test:short", "text": "Zu kurz."}),
         "copies_real_ad": json.dumps({**AUTHORED_ROW, "id": "authored:test:copy", "title": real["title"],
                                       "text": real["text"]}),
+        "edits_real_ad": json.dumps({**AUTHORED_ROW, "id": "authored:test:edit", "title": "Eigener Titel",
+                                     "text": long_real["text"] + "\nErgänzt vom Testteam."}),
         "wrong_source": json.dumps({**AUTHORED_ROW, "id": "authored:test:source", "source": "real_corpus",
                                     "text": SYNTHETIC_TEXT.replace("Fahrrad", "Kajak")}),
         "wrong_id_prefix": json.dumps({**AUTHORED_ROW, "id": "test:prefix",
@@ -190,7 +197,8 @@ BROKEN_CASES = [
     ("duplicate_id", r"duplicate id \(first in .*corpus_labels_c1\.jsonl:1\)"),
     ("empty_text", r"empty text"),
     ("short_text", r"text too short"),
-    ("copies_real_ad", r"(exact|near-)duplicate.* of real ad .*: authored text must not copy real ads"),
+    ("copies_real_ad", r"^exact duplicate of real ad \S+: authored text must not copy real ads"),
+    ("edits_real_ad", r"^near-duplicate \(Jaccard 0\.\d\d\) of real ad \S+: authored text must not copy real ads"),
     ("wrong_source", r"authored rows need source: authored"),
     ("wrong_id_prefix", r"authored ids start with 'authored:'"),
 ]
@@ -238,6 +246,16 @@ def test_check_command_exits_1_on_broken_copy(broken, capsys):
     for case in ("valid_label", "valid_authored"):
         path, line = where[case]
         assert f"{path}:{line}: " not in out, case
+
+
+def test_load_dataset_refuses_data_with_issues(broken_result, monkeypatch):
+    import training.data
+
+    monkeypatch.setattr(training.data, "validate", lambda root, project_dir: broken_result)
+    n_issues = len(broken_result[1])
+    with pytest.raises(ValueError, match=rf"^{n_issues} data issue\(s\); run `python -m training.data check`:\n.*:\d+: "):
+        load_dataset()
+    assert len(load_dataset(strict=False)) == len(broken_result[0])
 
 
 # --------------------------------------------------------------------------------------------

@@ -40,7 +40,9 @@ def parse_ad(text: str, title: str | None = None) -> Ad:
     """Parse an ad (plain text, Markdown or HTML). Without a title, a title-like first line is used."""
     plain = to_plain_text(text or "")
     given = bool(title and title.strip())
-    title = title.strip() if given else split_title(plain)
     sentences = tuple(zone_sentences(plain))
+    title = title.strip() if given else split_title(plain)
+    if not given and sentences and sentences[0].heading:
+        title = ""  # a section heading ("Deine Aufgaben") is not the job title
     language = detect_language(f"{title}\n{plain}")
     return Ad(plain, title, given, sentences, language, find_experience(plain, list(sentences)))

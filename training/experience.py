@@ -36,8 +36,12 @@ def _num(token: str) -> int:
     return int(token) if token.isdigit() else _NUMBER_WORDS[token]
 
 
+# The company speaking of itself ("Seit 15 Jahren sind wir ...", "We have 20 years of experience").
+_COMPANY_CLAIM = re.compile(r"\bseit\b|\bwir (sind|haben|blicken|verfügen)\b|\bwe (are|have|bring)\b|\bour\b")
+
+
 def _parse(key: str) -> tuple[int, int | None] | None:
-    if not _EXPERIENCE_WORD.search(key):
+    if not _EXPERIENCE_WORD.search(key) or _COMPANY_CLAIM.search(key):
         return None
     m = _RANGE.search(key)
     if m:

@@ -37,6 +37,7 @@ class Prediction:
     """Everything the model says about one ad (plain data plus the parsed ad for offsets)."""
 
     ad: Ad
+    communication_proba: float
     role_proba: dict[str, float]
     role: str
     is_digital_communication: bool
@@ -68,18 +69,21 @@ class JobClassifier(BaseEstimator):
         title_weight: weight of the title n-grams relative to the body.
         authored_weight: sample weight of authored ads.
         calibrate: wrap the role model in sigmoid calibration (cross-validated).
+        comm_model: decide "communication job or not" with a dedicated binary model on the same
+            features (else: the 12 communication roles' summed probability).
         random_state: seed for calibration and threshold-tuning folds.
     """
 
     def __init__(self, *, taxonomy: dict[str, Any] | None = None, seed_features: bool = True, C: float = 8.0,
                  title_weight: float = 2.0, authored_weight: float = AUTHORED_WEIGHT,
-                 calibrate: bool = False, random_state: int = RANDOM_STATE) -> None:
+                 calibrate: bool = False, comm_model: bool = True, random_state: int = RANDOM_STATE) -> None:
         self.taxonomy = taxonomy
         self.seed_features = seed_features
         self.C = C
         self.title_weight = title_weight
         self.authored_weight = authored_weight
         self.calibrate = calibrate
+        self.comm_model = comm_model
         self.random_state = random_state
 
     # -- fitting ----------------------------------------------------------------------------
@@ -107,6 +111,11 @@ class JobClassifier(BaseEstimator):
         ])
         roles = df["role"].to_numpy()
         self.role_pipeline_.fit(ads, roles, classifier__sample_weight=weight)
+        self.comm_classifier_ = None
+        if self.comm_model:
+            features = union_transform(self.role_pipeline_[0], ads)
+            self.comm_classifier_ = LogisticRegression(C=self.C, class_weight="balanced", max_iter=3000, tol=1e-3)
+            self.comm_classifier_.fit(features, roles != OTHER, sample_weight=weight)
         self.seniority_ = SeniorityModel(taxonomy=self.taxonomy).fit(ads, df["seniority"].to_numpy(),
                                                                      sample_weight=weight)
         comm = np.flatnonzero(roles != OTHER)
@@ -123,8 +132,11 @@ class JobClassifier(BaseEstimator):
         if not ads:
             return []
         classes = list(self.role_pipeline_.classes_)
-        proba = self._role_proba(ads)
+        features = union_transform(self.role_pipeline_[0], ads)
+        proba = self._role_proba(ads, features)
         other = classes.index(OTHER)
+        comm_proba = (logistic_proba(self.comm_classifier_, features)[:, 1] if self.comm_classifier_ is not None
+                      else 1.0 - proba[:, other])
         cues = self.seniority_.cues(ads)
         seniority_proba = self.seniority_.proba_from_cues(cues)
         skills = self.skills_.tag(ads)
@@ -133,13 +145,14 @@ class JobClassifier(BaseEstimator):
             p = proba[i]
             # "Is it a communication job?" is decided on the summed mass of the 12 roles, so a job
             # split between two communication roles is not lost to `other`.
-            is_comm = bool(p[other] < 0.5)
+            is_comm = bool(comm_proba[i] >= 0.5)
             comm = [j for j in np.argsort(-p) if j != other]
             role = classes[comm[0]] if is_comm else OTHER
             k = int(np.argmax(seniority_proba[i]))
             level = str(self.seniority_.classes_[k])
             out.append(Prediction(
                 ad=ad,
+                communication_proba=float(comm_proba[i]),
                 role_proba={c: float(v) for c, v in zip(classes, p, strict=True)},
                 role=role,
                 is_digital_communication=is_comm,
@@ -150,10 +163,10 @@ class JobClassifier(BaseEstimator):
             ))
         return out
 
-    def _role_proba(self, ads: Sequence[Ad]) -> np.ndarray:
+    def _role_proba(self, ads: Sequence[Ad], features: Any) -> np.ndarray:
         classifier = self.role_pipeline_[-1]
         if isinstance(classifier, LogisticRegression):
-            return logistic_proba(classifier, union_transform(self.role_pipeline_[0], ads))
+            return logistic_proba(classifier, features)
         return self.role_pipeline_.predict_proba(ads)
 
     def predict_many(self, texts: Sequence[str], titles: Sequence[str | None] | None = None) -> list[Prediction]:

@@ -91,7 +91,7 @@ class Predictor:
             "role": role,
             "role_candidates": [self._role_entry(r, c) for r, c in ranked[:top_k]],
             "is_digital_communication": p.is_digital_communication,
-            "communication_confidence": round(1.0 - p.role_proba.get("other", 0.0), 4),
+            "communication_confidence": round(p.communication_proba, 4),
             "seniority": {"id": p.seniority, "confidence": round(p.seniority_confidence, 4), "cue": p.seniority_cue},
             "skills": skills,
             "experience_years": None if exp is None else {

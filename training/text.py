@@ -125,8 +125,8 @@ _GENDER_MARKER = re.compile(
 )
 # Inclusive suffixes: Manager:in, Redakteur*innen, Referent_in, Mitarbeiter/in, Mitarbeiter/-innen.
 _INCLUSIVE_SUFFIX = re.compile(r"(?<=\w)(?:[:*_\u00b7]|/-?)in(?:nen)?\b", re.IGNORECASE)
-# Binnen-I (ManagerIn, RedakteurInnen); LinkedIn is a brand, not a gender form.
-_BINNEN_I = re.compile(r"(?<!Linked)(?<=[a-zäöüß])In(?:nen)?\b")
+# Binnen-I (ManagerIn, RedakteurInnen); LinkedIn, CheckIn and OptIn are words, not gender forms.
+_BINNEN_I = re.compile(r"(?<![Ll]inked)(?<!Check)(?<!Opt)(?<=[a-zäöüß])In(?:nen)?\b")
 _MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _MD_MARKUP = re.compile(r"(?m)^\s{0,3}(?:#{1,6}\s+|>\s+)|[*_`~]{1,3}(?=\S)|(?<=\S)[*_`~]{1,3}")
 _WS = re.compile(r"\s+")
@@ -268,6 +268,12 @@ def detect_language(text: str) -> str:
 # A sentence ends at a line break, or after . ! ? followed by whitespace and an upper-case letter,
 # a digit or a bullet; bullets and list markers at the start of a line are not part of it.
 _SENT_BOUNDARY = re.compile(r"\n+|(?<=\D[.!?])\s+(?=[A-ZÄÖÜ0-9•\-–*])|(?<=[;•])\s+|\s+[•·▪►✓✔]\s*")
+# Abbreviations whose full stop does not end a sentence (German and English job-ad staples).
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:z\.\s?B|bzw|ca|u\.\s?a|d\.\s?h|inkl|ggf|evtl|usw|etc|Dr|Nr|e\.g|i\.e|vs|Mio|Mrd|Str|bspw|sog|max|min|mind)"
+    r"|\b[A-ZÄÖÜ])\.$",
+    re.IGNORECASE,
+)
 _LEADING_JUNK = re.compile(r"(?:[\s\-–—•·▪►✓✔*#>|]+|\d+[.)]\s+)+")
 
 
@@ -281,6 +287,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     pos = 0
     for match in [*_SENT_BOUNDARY.finditer(text), None]:
         end = match.start() if match else len(text)
+        if match and "\n" not in match.group(0) and _ABBREVIATION.search(text, max(0, end - 8), end):
+            continue  # "z.B. Canva" is one sentence
         start = pos
         lead = _LEADING_JUNK.match(text, start, end)
         if lead:

@@ -63,10 +63,16 @@ class Sentence:
     heading: bool = False
 
 
-def _heading_zone(key: str, raw: str) -> str | None:
-    if len(raw) > _HEADING_MAX or (raw.rstrip().endswith(".") and len(raw) > 30):
+_BULLET = re.compile(r"[-•▪►✓✔–·]|\*\s|^\s*\d+[.)]")
+
+
+def _heading_zone(key: str, raw: str, prefix: str) -> str | None:
+    """The zone a heading line opens, or None. Bullets and sentences are never headings."""
+    if len(raw) > _HEADING_MAX or len(key.split()) > 8 or raw.rstrip().endswith((".", "!", "?", ",", ";")):
         return None
-    head = key[:45]
+    if _BULLET.search(prefix):
+        return None
+    head = key[:30]
     for zone, pattern in _HEADINGS.items():
         if pattern.search(head):
             return zone
@@ -83,7 +89,8 @@ def zone_sentences(plain: str) -> list[Sentence]:
         key = match_key(raw)
         if not key:
             continue
-        heading = _heading_zone(key, raw)
+        line_start = plain.rfind("\n", 0, start) + 1
+        heading = _heading_zone(key, raw, plain[line_start:start])
         if heading:
             if not seen_heading and heading in ("tasks", "profile"):
                 # Text before the first task/profile heading is the company's introduction.
