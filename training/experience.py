@@ -37,7 +37,7 @@ def _num(token: str) -> int:
 
 
 # The company speaking of itself ("Seit 15 Jahren sind wir ...", "We have 20 years of experience").
-_COMPANY_CLAIM = re.compile(r"\bseit\b|\bwir (sind|haben|blicken|verfügen)\b|\bwe (are|have|bring)\b|\bour\b")
+_COMPANY_CLAIM = re.compile(r"\bseit\b|\bwir (sind|haben|blicken|verfügen)\b|\bwe (are|have|bring)\b")
 
 
 def _parse(key: str) -> tuple[int, int | None] | None:
