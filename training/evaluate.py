@@ -181,6 +181,9 @@ scored; authored ads are added to every training fold and never scored. Run time
 
 {headline_table(metrics, ablation)}
 
+The seed-derived features feed the role model (role and comm-vs-other figures); seniority and skills
+do not use them, so their ablation figures are the same by construction.
+
 Role accuracy by language: {metrics['role_accuracy_by_language']}.
 Roles with F1 below 0.6 (few real examples, or blended with a neighbour): {', '.join(failing) or 'none'}.
 

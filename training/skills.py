@@ -65,7 +65,7 @@ class SkillTagger(BaseEstimator):
         random_state: seed of the threshold-tuning folds.
     """
 
-    def __init__(self, *, taxonomy: dict[str, Any] | None = None, C: float = 8.0, cv: int = 3,
+    def __init__(self, *, taxonomy: dict[str, Any] | None = None, C: float = 16.0, cv: int = 3,
                  text_field: str = "job_key", random_state: int = 0) -> None:
         self.taxonomy = taxonomy
         self.C = C

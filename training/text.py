@@ -132,39 +132,50 @@ _MD_MARKUP = re.compile(r"(?m)^\s{0,3}(?:#{1,6}\s+|>\s+)|[*_`~]{1,3}(?=\S)|(?<=\
 _WS = re.compile(r"\s+")
 
 
-def normalize(text: str) -> str:
+def normalize(text: str, *, rendered: bool = False) -> str:
     """Normalise an ad for feature extraction.
 
     HTML is rendered, Markdown markup dropped, Unicode NFKC applied, gender markers removed and
     inclusive forms reduced to their stem (``Manager:in`` -> ``manager``), then case-folded with
-    whitespace collapsed. Returns ``""`` for empty input.
+    whitespace collapsed. Returns ``""`` for empty input. ``rendered=True`` skips the HTML check
+    for text that is already plain (the sentences of a parsed ad).
 
     >>> normalize("Social Media Manager:in (m/w/d)")
     'social media manager'
     """
     if not text:
         return ""
-    if looks_like_html(text):
+    if not rendered and looks_like_html(text):
         text = _html_to_text(text)
-    text = unicodedata.normalize("NFKC", html.unescape(text))
+    # Each pass below runs only when its trigger character is present: this is the hot path of
+    # parsing an ad (every sentence), and most sentences need none of them.
+    if "&" in text:
+        text = html.unescape(text)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
     # Inclusive forms first: their ``*`` and ``_`` would otherwise be taken for Markdown.
-    text = _GENDER_MARKER.sub(" ", text)
-    text = _INCLUSIVE_SUFFIX.sub("", text)
-    text = _BINNEN_I.sub("", text)
-    text = _MD_LINK.sub(r"\1", text)
-    text = _MD_MARKUP.sub("", text)
+    if "(" in text or "[" in text:
+        text = _GENDER_MARKER.sub(" ", text)
+    if any(c in text for c in ":*_/\u00b7"):
+        text = _INCLUSIVE_SUFFIX.sub("", text)
+    if "In" in text:
+        text = _BINNEN_I.sub("", text)
+    if "](" in text:
+        text = _MD_LINK.sub(r"\1", text)
+    if any(c in text for c in "#>*_`~"):
+        text = _MD_MARKUP.sub("", text)
     return _WS.sub(" ", text.casefold()).strip()
 
 
 _KEY_PUNCT = re.compile(r"[-/–—_.,;:!?()\[\]\"'„“”‚‘’&+|]+")
 
 
-def match_key(text: str) -> str:
+def match_key(text: str, *, rendered: bool = False) -> str:
     """A key for comparing titles, aliases and phrases: normalised, with hyphens and slashes as spaces.
 
     ``Social-Media-Redakteur*in`` and ``social media redakteur`` give the same key.
     """
-    return _WS.sub(" ", _KEY_PUNCT.sub(" ", normalize(text))).strip()
+    return _WS.sub(" ", _KEY_PUNCT.sub(" ", normalize(text, rendered=rendered))).strip()
 
 
 # --------------------------------------------------------------------------------------------

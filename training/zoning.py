@@ -86,7 +86,7 @@ def zone_sentences(plain: str) -> list[Sentence]:
     seen_heading = False
     for start, end in sentence_spans(plain):
         raw = plain[start:end]
-        key = match_key(raw)
+        key = match_key(raw, rendered=True)
         if not key:
             continue
         line_start = plain.rfind("\n", 0, start) + 1
