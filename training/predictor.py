@@ -84,7 +84,7 @@ class Predictor:
             {"id": h.skill, "name": self._skills[h.skill]["name"]["en"],
              "confidence": round(h.confidence, 4),
              "evidence": [{"text": plain[s.start:s.end], "start": s.start, "end": s.end} for s in h.evidence]}
-            for h in p.skills if h.confidence >= min_confidence
+            for h in p.skills if round(h.confidence, 4) >= min_confidence  # the confidence the caller sees
         ]
         exp = p.ad.experience
         return {
