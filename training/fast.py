@@ -9,6 +9,7 @@ own results, so a library upgrade that changes the maths fails the build instead
 from __future__ import annotations
 
 import weakref
+from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -57,13 +58,12 @@ def tfidf_transform(vectorizer: TfidfVectorizer, docs: Sequence[str]) -> sparse.
     vocab = vectorizer.vocabulary_
     indptr, indices, values = [0], [], []
     for doc in docs:
-        counts: dict[int, int] = {}
-        for token in _tokens(vectorizer, config, doc):
+        # Counter counts in C; only distinct tokens are then looked up in the vocabulary.
+        for token, n in Counter(_tokens(vectorizer, config, doc)).items():
             j = vocab.get(token)
             if j is not None:
-                counts[j] = counts.get(j, 0) + 1
-        indices.extend(counts)
-        values.extend(counts.values())
+                indices.append(j)
+                values.append(n)
         indptr.append(len(indices))
     data = np.asarray(values, dtype=np.float64)
     cols = np.asarray(indices, dtype=np.int32)
