@@ -19,8 +19,17 @@ from training.config import MODELS_DIR  # noqa: E402
 @pytest.fixture(scope="module")
 def client(predictor):
     """A client of a 2-process LocalCluster on loopback, closed after the module's tests."""
-    cluster = distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None,
-                                       host="127.0.0.1")
+    # Starting worker processes can time out on a loaded 2-core machine: give it one more try
+    # with a longer timeout before failing the tests (the tests are about results, not start-up).
+    for attempt in (1, 2):
+        try:
+            cluster = distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
+                                               dashboard_address=None, host="127.0.0.1",
+                                               timeout=30 * attempt)
+            break
+        except Exception:
+            if attempt == 2:
+                raise
     client = distributed.Client(cluster)
     yield client
     client.close()
