@@ -26,10 +26,10 @@ from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precisio
 from sklearn.model_selection import StratifiedGroupKFold
 
 from training.config import N_FOLDS, RANDOM_STATE, REPORTS_DIR
-from training.data import DataDirError, duplicate_groups, load_dataset
+from training.data import DataDirError, duplicate_groups, load_inputs
 from training.document import parse_ad
 from training.model import JobClassifier, skill_matrix
-from training.taxonomy import OTHER, Taxonomy, load_taxonomy
+from training.taxonomy import OTHER, Taxonomy
 
 __all__ = ["cross_validate", "compute_metrics", "main"]
 
@@ -242,8 +242,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING - 10 * args.verbose)
     start = time.perf_counter()
     try:
-        taxonomy = load_taxonomy()
-        df = load_dataset(args.data_dir)
+        taxonomy, df = load_inputs(args.data_dir)
     except (DataDirError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -21,10 +21,9 @@ from pathlib import Path
 
 from training.artifact import save_artifact
 from training.config import MODELS_DIR, RANDOM_STATE
-from training.data import DataDirError, dataset_fingerprint, load_dataset
+from training.data import DataDirError, dataset_fingerprint, load_inputs
 from training.evaluate import cross_validate
 from training.model import JobClassifier
-from training.taxonomy import TaxonomyError, load_taxonomy
 
 __all__ = ["main", "format_parser"]
 
@@ -56,12 +55,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING - 10 * args.verbose)
     start = time.perf_counter()
     try:
-        taxonomy = load_taxonomy()
-        _progress(f"taxonomy {taxonomy.version}: {len(taxonomy.role_ids)} roles, {len(taxonomy.skill_ids)} skills", start)
-        df = load_dataset(args.data_dir)
-    except (DataDirError, TaxonomyError, ValueError) as exc:
+        taxonomy, df = load_inputs(args.data_dir)
+    except (DataDirError, ValueError) as exc:  # TaxonomyError is a ValueError
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    _progress(f"taxonomy {taxonomy.version}: {len(taxonomy.role_ids)} roles, {len(taxonomy.skill_ids)} skills", start)
     counts = df["source"].value_counts().to_dict()
     _progress(f"data: {len(df)} ads {counts}", start)
     metrics = None

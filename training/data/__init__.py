@@ -26,7 +26,7 @@ import pandas as pd
 from scipy import sparse
 
 from training.config import MAX_TEXT_CHARS, PROJECT_DATA_DIR, data_dir
-from training.taxonomy import OTHER, SPEC_ROLE_IDS, SPEC_SENIORITY_IDS, SPEC_SKILL_IDS
+from training.taxonomy import OTHER, SPEC_ROLE_IDS, SPEC_SENIORITY_IDS, SPEC_SKILL_IDS, Taxonomy, load_taxonomy
 from training.text import normalize
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "DataDirError",
     "Issue",
     "load_dataset",
+    "load_inputs",
     "validate",
     "dataset_fingerprint",
     "duplicate_groups",
@@ -109,7 +110,7 @@ def _corpus_index(root: Path) -> dict[str, dict[str, Any]]:
 def _label_issues(obj: dict[str, Any], allowed: set[str]) -> list[str]:
     """What is wrong with one row's labels, as messages (empty when fine)."""
     problems = []
-    missing = sorted(allowed - {"note"} - set(obj)) if allowed is not LABEL_KEYS else sorted(LABEL_KEYS - {"note"} - set(obj))
+    missing = sorted(allowed - {"note"} - set(obj))
     if missing:
         problems.append(f"missing field(s) {missing}")
     unknown = sorted(set(obj) - allowed - {"url", "text", "title"})
@@ -337,6 +338,15 @@ def validate(root: Path | None = None, project_dir: Path = PROJECT_DATA_DIR) -> 
     bad_ids = {i.id for i in issues}
     df = pd.DataFrame([{k: r[k] for k in COLUMNS} for r in rows if r["id"] not in bad_ids], columns=COLUMNS)
     return df, issues
+
+
+def load_inputs(root: Path | None = None) -> tuple[Taxonomy, pd.DataFrame]:
+    """The validated taxonomy and training table that training and evaluation start from.
+
+    Raises:
+        DataDirError, ValueError (incl. TaxonomyError): with a message for the user.
+    """
+    return load_taxonomy(), load_dataset(root)
 
 
 def load_dataset(root: Path | None = None, project_dir: Path = PROJECT_DATA_DIR, *, strict: bool = True) -> pd.DataFrame:
