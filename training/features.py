@@ -18,7 +18,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from training.document import Ad
 from training.fast import tfidf_transform
-from training.phrases import PhraseMatcher
+from training.phrases import PhraseMatcher, phrases_by_id
 from training.taxonomy import OTHER
 from training.text import match_key
 
@@ -70,11 +70,13 @@ class SeedProfileFeatures(TransformerMixin, BaseEstimator):
         roles = [r for r in self.taxonomy["roles"] if r["id"] != OTHER]
         self.role_ids_ = [r["id"] for r in roles]
         self.skill_ids_ = [s["id"] for s in self.taxonomy["skills"]]
+        aliases = phrases_by_id(roles, "aliases")
+        keywords = phrases_by_id(roles, "keywords")
         passages, owners = [], []
         for i, role in enumerate(roles):
             docs = [ev["quote"] for ev in role.get("seed_evidence", [])]
-            docs.append(" ".join(a for lang in role.get("aliases", {}).values() for a in lang))
-            docs.append(" ".join(k for lang in role.get("keywords", {}).values() for k in lang))
+            docs.append(" ".join(aliases[role["id"]]))
+            docs.append(" ".join(keywords[role["id"]]))
             for doc in docs:
                 if doc.strip():
                     passages.append(match_key(doc))
@@ -86,15 +88,9 @@ class SeedProfileFeatures(TransformerMixin, BaseEstimator):
         self.profiles_ = l2_normalize(centroids)
         # Transposed and contiguous: sparse @ dense copies a strided operand on every call.
         self.profiles_t_ = np.ascontiguousarray(self.profiles_.T)
-        self.alias_matcher_ = PhraseMatcher(
-            {r["id"]: [a for lang in r.get("aliases", {}).values() for a in lang] for r in roles}, whole_word=True
-        )
-        self.keyword_matcher_ = PhraseMatcher(
-            {r["id"]: [k for lang in r.get("keywords", {}).values() for k in lang] for r in roles}
-        )
-        self.skill_matcher_ = PhraseMatcher(
-            {s["id"]: [p for lang in s.get("phrases", {}).values() for p in lang] for s in self.taxonomy["skills"]}
-        )
+        self.alias_matcher_ = PhraseMatcher(aliases, whole_word=True)
+        self.keyword_matcher_ = PhraseMatcher(keywords)
+        self.skill_matcher_ = PhraseMatcher(phrases_by_id(self.taxonomy["skills"], "phrases"))
         self.n_features_out_ = 5 * len(roles) + len(self.skill_ids_)
         return self
 

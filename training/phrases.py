@@ -11,7 +11,12 @@ from collections.abc import Iterable
 
 from training.text import match_key
 
-__all__ = ["PhraseMatcher"]
+__all__ = ["PhraseMatcher", "phrases_by_id"]
+
+
+def phrases_by_id(entries: Iterable[dict], key: str) -> dict[str, list[str]]:
+    """``{entry id: phrases of both languages}`` for a taxonomy section's ``key`` (aliases, phrases, cues)."""
+    return {e["id"]: [p for lang in e.get(key, {}).values() for p in lang] for e in entries}
 
 
 def _trie_pattern(words: Iterable[str]) -> str:

@@ -21,7 +21,7 @@ from sklearn.utils.validation import check_is_fitted
 from training.document import Ad
 from training.fast import logistic_proba
 from training.features import check_ads
-from training.phrases import PhraseMatcher
+from training.phrases import PhraseMatcher, phrases_by_id
 
 __all__ = ["SeniorityModel"]
 
@@ -69,7 +69,7 @@ class SeniorityModel(ClassifierMixin, BaseEstimator):
     def _cues(self, ad: Ad) -> dict[str, float]:
         feats: dict[str, float] = {}
         title = ad.title_key
-        for level, phrase in self.title_matcher_.find(title):
+        for level, phrase in self.cue_matcher_.find(title):
             feats[f"title:{level}:{phrase}"] = 1.0
             feats[f"title_level:{level}"] = 1.0
         for level, regex in self.title_patterns_.items():
@@ -77,7 +77,7 @@ class SeniorityModel(ClassifierMixin, BaseEstimator):
                 feats[f"title:{level}:{m.group(0).strip()}"] = 1.0
                 feats[f"title_level:{level}"] = 1.0
         job = ad.job_key
-        for level, phrase in self.body_matcher_.find(job):
+        for level, phrase in self.cue_matcher_.find(job):
             feats[f"text:{level}:{phrase}"] = 1.0
         for level, regex in self.text_patterns_.items():
             for m in regex.finditer(job):
@@ -97,9 +97,8 @@ class SeniorityModel(ClassifierMixin, BaseEstimator):
         X = check_ads(X)
         if not self.taxonomy:
             raise ValueError("SeniorityModel needs the taxonomy document (taxonomy=Taxonomy.raw).")
-        cues = {s["id"]: [c for lang in s.get("cues", {}).values() for c in lang] for s in self.taxonomy["seniority"]}
-        self.title_matcher_ = PhraseMatcher(cues, whole_word=True)
-        self.body_matcher_ = PhraseMatcher(cues, whole_word=True)
+        # One matcher for title and text: the taxonomy's cues, whole words.
+        self.cue_matcher_ = PhraseMatcher(phrases_by_id(self.taxonomy["seniority"], "cues"), whole_word=True)
         self.title_patterns_ = {level: re.compile(p) for level, p in _TITLE_PATTERNS.items()}
         self.text_patterns_ = {level: re.compile(p) for level, p in _TEXT_PATTERNS.items()}
         self.vectorizer_ = DictVectorizer().fit([self._cues(ad) for ad in X])

@@ -23,7 +23,7 @@ from sklearn.utils.validation import check_is_fitted
 from training.document import Ad
 from training.fast import tfidf_transform
 from training.features import check_ads
-from training.phrases import PhraseMatcher
+from training.phrases import PhraseMatcher, phrases_by_id
 from training.zoning import SKILL_ZONES, Sentence
 
 __all__ = ["SkillTagger", "SkillHit"]
@@ -123,9 +123,7 @@ class SkillTagger(BaseEstimator):
         if Y.shape != (len(X), len(self.skill_ids_)):
             raise ValueError(f"Y must have shape ({len(X)}, {len(self.skill_ids_)}); got {Y.shape}.")
         self.index_ = {s: i for i, s in enumerate(self.skill_ids_)}
-        self.matcher_ = PhraseMatcher(
-            {s["id"]: [p for lang in s.get("phrases", {}).values() for p in lang] for s in self.taxonomy["skills"]}
-        )
+        self.matcher_ = PhraseMatcher(phrases_by_id(self.taxonomy["skills"], "phrases"))
         self.vectorizer_ = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2, max_df=0.9,
                                            max_features=20_000)
         self.vectorizer_.fit([getattr(ad, self.text_field) for ad in X])
