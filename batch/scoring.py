@@ -8,6 +8,7 @@ This is the one place where rows are checked and turned into output columns; the
 """
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import math
@@ -105,6 +106,10 @@ def load_predictor(model_dir: str | Path) -> Predictor:
         if key not in _PREDICTORS:
             logger.info("loading model from %s", key)
             _PREDICTORS[key] = Predictor.load(key)
+            # The model lives as long as the process: move its objects out of the garbage
+            # collector's way. Each full collection otherwise walks all of them (~80 ms, measured
+            # as 7-10 % of scoring time).
+            gc.freeze()
         return _PREDICTORS[key]
 
 

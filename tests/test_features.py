@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import sparse
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
@@ -10,9 +12,10 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from training.document import parse_ad
-from training.fast import logistic_proba, tfidf_transform
+from training.fast import field_docs, key_tokens, logistic_proba, tfidf_transform, word_tokens
 from training.features import Field, SeedProfileFeatures, check_ads
 from training.phrases import PhraseMatcher
+from training.text import match_key
 
 TINY_TAXONOMY = {
     "taxonomy_version": "0.0.1-test",
@@ -224,6 +227,55 @@ def test_tfidf_transform_equals_vectorizer_transform(sublinear_tf, ngram_range):
         assert ours.shape == theirs.shape
         np.testing.assert_allclose(ours.toarray(), theirs.toarray(), rtol=1e-12, atol=1e-15)
     assert tfidf_transform(vectorizer, []).shape == (0, len(vectorizer.vocabulary_))
+
+
+@pytest.mark.parametrize("copies", [1, 500], ids=["one-ad-path", "large-batch-path"])
+def test_tfidf_transform_equals_vectorizer_transform_for_small_and_large_inputs(copies):
+    # Inputs below training.fast._SMALL n-grams take numpy's sort, larger ones pandas' hash and a sparse matrix.
+    vectorizer = TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2)).fit(TOY_DOCS)
+    docs = [f"{doc} {i % 7}x seo" for i in range(copies) for doc in NEW_DOCS + TOY_DOCS]
+    np.testing.assert_allclose(tfidf_transform(vectorizer, docs).toarray(), vectorizer.transform(docs).toarray(),
+                               rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("ngram_range", [(1, 1), (1, 2)])
+def test_tfidf_transform_of_token_lists_equals_the_texts(ngram_range):
+    vectorizer = TfidfVectorizer(sublinear_tf=True, ngram_range=ngram_range).fit(TOY_DOCS)
+    docs = [*NEW_DOCS, "Ünïcode STRASSE a b", "instagram_tiktok seo-seo"]
+    np.testing.assert_array_equal(tfidf_transform(vectorizer, [word_tokens(d) for d in docs]).toarray(),
+                                  tfidf_transform(vectorizer, docs).toarray())
+    assert word_tokens("Social-Media a_b x") == vectorizer.build_analyzer()("Social-Media a_b x")[:3]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("aZß İı_-/#@ 1\t\u0307\u00a0éΣσςꭰᏸ.:*") + ["ﬅ", "ǅ"]), max_size=40))
+def test_key_tokens_are_the_word_tokens_of_a_match_key(text):
+    key = match_key(text)
+    assert key_tokens(key) == word_tokens(key)
+
+
+@pytest.mark.parametrize(
+    "vectorizer",
+    [TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 4)), TfidfVectorizer(lowercase=False),
+     TfidfVectorizer(token_pattern=r"\S+")],
+    ids=["char", "cased", "own-pattern"],
+)
+def test_token_lists_only_for_default_word_vectorizers(vectorizer):
+    vectorizer.fit(TOY_DOCS)
+    with pytest.raises(ValueError, match="token lists"):
+        tfidf_transform(vectorizer, [["instagram"]])
+
+
+def test_parsed_ads_give_the_tokens_of_their_keys():
+    ad = parse_ad("Über uns\nWir sind Instagram-Fans.\n\nDeine Aufgaben\n- Social-Media-Kanäle betreuen\n"
+                  "- Content für TikTok planen\n\nWir bieten\n- Jobrad", "Social Media Manager:in (m/w/d)")
+    vectorizer = TfidfVectorizer(ngram_range=(1, 2)).fit(TOY_DOCS)
+    for field in ("title_key", "body_key", "job_key"):
+        assert ad.words(field) == word_tokens(getattr(ad, field))
+    assert "jobrad" in ad.words("body_key") and "jobrad" not in ad.words("job_key")
+    assert field_docs(vectorizer, [ad], "job_key") == [ad.words("job_key")]
+    char = TfidfVectorizer(analyzer="char_wb").fit(TOY_DOCS)
+    assert field_docs(char, [ad], "job_key") == [ad.job_key]
 
 
 def test_tfidf_transform_char_ngrams():

@@ -1,11 +1,23 @@
 """training.text: normalisation, match keys, plain text, language, sentences and titles."""
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from training.text import detect_language, match_key, normalize, sentence_spans, split_title, to_plain_text
+from training import text as text_module
+from training.text import (
+    detect_language,
+    match_key,
+    match_keys,
+    normalize,
+    sentence_spans,
+    split_title,
+    to_plain_text,
+)
 
 # --------------------------------------------------------------------------------------------
 # normalize
@@ -100,6 +112,8 @@ MATCH_KEYS = [
     ("Content & Social Media – Manager", "content social media manager"),
     ("SEO-/SEA-Manager", "seo sea manager"),
     ("„Texter“ (w/m/d)!", "texter"),
+    ("#Instagram & @TikTok", "instagram tiktok"),
+    ("100% remote, 5€ + Jobrad", "100 remote 5 jobrad"),
     ("", ""),
 ]
 
@@ -107,6 +121,29 @@ MATCH_KEYS = [
 @pytest.mark.parametrize(("raw", "expected"), MATCH_KEYS)
 def test_match_key(raw, expected):
     assert match_key(raw) == expected
+
+
+# match_key by its definition: the normalised text's runs of letters and digits, single-spaced.
+_NOT_KEY = re.compile(r"[\W_]+")
+
+
+def _match_key_by_definition(text: str) -> str:
+    return " ".join(_NOT_KEY.sub(" ", normalize(text)).split())
+
+
+@pytest.mark.parametrize("char", [chr(c) for c in range(128)] + ["\u00a0", "\u2028", "–", "„", "é", "ß", "ẞ", "ﬅ"])
+def test_match_key_of_every_ascii_character(char):
+    # ASCII keys take a byte-table path: it must split at exactly the characters the regex does.
+    for raw in (f"ab{char}cd", f"{char}x", f"x{char}", char * 3):
+        assert match_key(raw) == _match_key_by_definition(raw)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["Aa", "ß", " ", "\t", "\x1c", "\u00a0", "-", "/", ":", "(m/w/d)", ":in", "In", "*",
+                                 "&amp;", "é", "„", "#", "_", "[x](y)", ">", "I"]), max_size=12).map("".join))
+def test_match_key_agrees_with_its_definition(raw):
+    assert match_key(raw) == _match_key_by_definition(raw)
+    assert match_keys([raw, raw]) == [match_key(raw, rendered=True)] * 2
 
 
 def test_match_key_makes_spelling_variants_equal():
@@ -182,6 +219,30 @@ LANGUAGES = [
 @pytest.mark.parametrize(("text", "expected"), LANGUAGES)
 def test_detect_language(text, expected):
     assert detect_language(text) == expected
+
+
+def _detect_language_by_definition(text: str) -> str:
+    """detect_language as first written, one word at a time."""
+    words = re.findall(r"[^\W\d_]+", text[:5000].casefold())
+    if not words:
+        return "other"
+    latin = sum(1 for w in words if w.isascii() or all(c in "äöüß" or c.isascii() for c in w))
+    if latin / len(words) < 0.6:
+        return "other"
+    de = sum(w in text_module._DE_WORDS for w in words)
+    en = sum(w in text_module._EN_WORDS for w in words)
+    if max(de, en) < 2 or max(de, en) / len(words) < 0.04:
+        return "other"
+    return "de" if de >= en else "en"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["und", "die", "für", "über", "the", "and", "you", "Team", "Straße", "ẞ", "café", "é",
+                                 "мир", "日本", "²", "ª", "x1y", "_", "–", "„", "€", "\u0301", " ", ". ", "\n"]),
+                max_size=30).map("".join))
+def test_detect_language_agrees_with_its_definition(text):
+    # Mostly Latin text takes a fast path (Latin-1 bytes); anything else the regex. Both must count the same.
+    assert detect_language(text) == _detect_language_by_definition(text)
 
 
 # --------------------------------------------------------------------------------------------
@@ -264,6 +325,67 @@ def test_sentence_spans_offsets_point_into_crlf_text():
     spans = sentence_spans(text)
     check_spans(text, spans)
     assert [text[s:e] for s, e in spans] == ["Aufgaben", "Posts planen", "Reporting"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A bullet on the next line takes the whitespace before it into its boundary, so "3)" is not followed by
+        # the whitespace that would make it a list number.
+        ("- 3) \n• Bar", ["3)", "Bar"]),
+        ("- 3) \nBar", ["Bar"]),
+        ("Foo \n\n  • Bar", ["Foo", "Bar"]),
+        ("z.B. \nfoo", ["z.B.", "foo"]),  # a line break always ends a sentence, abbreviation or not
+        ("Du kennst z.B.\nCanva.", ["Du kennst z.B.", "Canva."]),
+        ("Aufgaben\r\n- Posts.\r\n  • Reporting", ["Aufgaben", "Posts.", "Reporting"]),
+        ("1.\t\n▪ Eins", ["1.", "Eins"]),
+    ],
+)
+def test_sentence_spans_at_line_ends(text, expected):
+    spans = sentence_spans(text)
+    check_spans(text, spans)
+    assert [text[s:e] for s, e in spans] == expected
+
+
+# sentence_spans as first written: every match of the boundary regex, one at a time.
+_SENT_BOUNDARY = re.compile(r"\n+|(?<=\D[.!?])\s+(?=[A-ZÄÖÜ0-9•\-–*])|(?<=[;•])\s+|\s+[•·▪►✓✔]\s*")
+
+
+def _sentence_spans_by_definition(text: str) -> list[tuple[int, int]]:
+    spans = []
+    pos = 0
+    for match in [*_SENT_BOUNDARY.finditer(text), None]:
+        end = match.start() if match else len(text)
+        if match and "\n" not in match.group(0) and text_module._ABBREVIATION.search(text, max(0, end - 8), end):
+            continue
+        start = pos
+        lead = text_module._LEADING_JUNK.match(text, start, end)
+        if lead:
+            start = lead.end()
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if end - start >= 2:
+            spans.append((start, end))
+        if match:
+            pos = match.end()
+    return spans
+
+
+SENTENCE_PIECES = ["Wir", "suchen", "dich", "A", "3", "10", "z.B.", "Dr.", "e.g.", "ca.", ".", "!", "?", ";", ":", " ",
+                   "  ", "\t", "\n", "\r\n", "\n\n", " \n ", "\u00a0", "\u2028", "•", "·", "▪", "►", "✓", "✔", "-",
+                   "–", "*", "#", ">", "|", "1.", "2)", "Ä", "ß"]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(SENTENCE_PIECES), max_size=40).map("".join))
+def test_sentence_spans_agree_with_the_boundary_regex(text):
+    # Lines without in-line marks are split without the regex; the result must be the same.
+    assert sentence_spans(text) == _sentence_spans_by_definition(text)
+
+
+def test_sentence_spans_of_crlf_and_bulleted_ads_agree_with_the_boundary_regex():
+    for text in (BULLETED_AD, BULLETED_AD.replace("\n", "\r\n"), BULLETED_AD.replace("\n", " \n • ")):
+        assert sentence_spans(text) == _sentence_spans_by_definition(text)
 
 
 # --------------------------------------------------------------------------------------------

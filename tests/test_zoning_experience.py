@@ -151,6 +151,20 @@ def test_bullets_mentioning_heading_words_keep_their_section(text, zones):
     assert [(s.zone, s.heading) for s in sentences] == [(z, False) for z in zones]
 
 
+@pytest.mark.parametrize(
+    ("text", "zones"),
+    [
+        # Boilerplate phrases count within a sentence only, wherever the sentence stands.
+        ("Du planst Posts; Datenschutz beachten.", ["body", "boilerplate"]),
+        ("Vielfalt ist uns wichtig.\nDu planst Posts.", ["boilerplate", "body"]),
+        ("Wir freuen uns auf\ndeine Ideen und Posts.", ["body", "body"]),
+        ("Wir freuen uns auf deine Ideen.\nEqual opportunity employer.", ["boilerplate", "boilerplate"]),
+    ],
+)
+def test_boilerplate_sentences(text, zones):
+    assert [s.zone for s in zone_sentences(text)] == zones
+
+
 # --------------------------------------------------------------------------------------------
 # Experience
 
@@ -204,6 +218,14 @@ COMPANY_YEARS = [
 @pytest.mark.parametrize("text", COMPANY_YEARS)
 def test_company_years_are_not_experience(text):
     assert _experience(text) is None
+
+
+def test_experience_is_the_first_in_the_order_given():
+    text = "Dein Profil\n- 2 Jahre Erfahrung mit Spaß am Texten\n- 5 Jahre Berufserfahrung"  # "ß" folds to "ss"
+    sentences = zone_sentences(text)
+    assert find_experience(text, sentences).min == 2
+    assert find_experience(text, sentences[::-1]).min == 5
+    assert find_experience(text.replace("ß", "ss"), zone_sentences(text.replace("ß", "ss"))).min == 2
 
 
 def test_profile_experience_wins_over_tasks():

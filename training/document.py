@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from training.experience import Experience, find_experience
+from training.fast import key_tokens
 from training.text import detect_language, match_key, split_title, to_plain_text
 from training.zoning import SKILL_ZONES, Sentence, zone_sentences
 
@@ -21,19 +23,41 @@ class Ad:
     language: str
     experience: Experience | None
 
-    @property
+    # The keys and words below are read by several feature blocks: each is computed once per ad
+    # (cached_property writes the instance dict directly, which a frozen dataclass allows).
+    @cached_property
     def title_key(self) -> str:
         return match_key(self.title)
 
-    @property
+    @cached_property
     def body_key(self) -> str:
         """The whole ad as one match key (all zones)."""
         return " ".join(s.key for s in self.sentences)
 
-    @property
+    @cached_property
     def job_key(self) -> str:
         """Only the sentences about the job itself (tasks, profile, unzoned body)."""
         return " ".join(s.key for s in self.sentences if s.zone in SKILL_ZONES)
+
+    @cached_property
+    def sentence_words(self) -> tuple[list[str], ...]:
+        """The :func:`~training.fast.word_tokens` of each sentence's key."""
+        return tuple(key_tokens(s.key) for s in self.sentences)
+
+    def words(self, field: str) -> list[str]:
+        """The word tokens of ``title_key``, ``body_key`` or ``job_key``: what a word vectorizer sees in it.
+
+        Keys are sentence keys joined by spaces and no token spans a space, so the tokens of the
+        body and the job text are the sentences' tokens put together.
+        """
+        if field == "title_key":
+            return key_tokens(self.title_key)
+        if field == "body_key":
+            return [w for words in self.sentence_words for w in words]
+        if field == "job_key":
+            return [w for s, words in zip(self.sentences, self.sentence_words, strict=True) if s.zone in SKILL_ZONES
+                    for w in words]
+        raise ValueError(f"no word tokens for field {field!r}")
 
 
 def parse_ad(text: str, title: str | None = None) -> Ad:

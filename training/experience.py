@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
+from operator import le
 
 from training.zoning import Sentence
 
@@ -40,7 +43,13 @@ def _num(token: str) -> int:
 _COMPANY_CLAIM = re.compile(r"\bseit\b|\bwir (sind|haben|blicken|verfügen)\b|\bwe (are|have|bring)\b")
 
 
+# Every year word of _YEARS contains one of these stems.
+_YEAR_STEMS = ("jahr", "year", "yrs")
+
+
 def _parse(key: str) -> tuple[int, int | None] | None:
+    if not any(stem in key for stem in _YEAR_STEMS):  # a cheap test: no year word, no match below
+        return None
     if not _EXPERIENCE_WORD.search(key) or _COMPANY_CLAIM.search(key):
         return None
     m = _RANGE.search(key)
@@ -59,11 +68,41 @@ def find_experience(plain: str, sentences: list[Sentence]) -> Experience | None:
 
     Company intros ("30 Jahre Erfahrung im Markt") and benefits never count.
     """
+    candidates = _mentioning_years(plain, sentences)
     for zone in _PREFERRED_ZONES:
-        for s in sentences:
+        for s in candidates:
             if s.zone != zone:
                 continue
             parsed = _parse(plain[s.start : s.end].casefold())
             if parsed and 0 < parsed[0] <= 20:
                 return Experience(parsed[0], parsed[1], s)
     return None
+
+
+def _mentioning_years(plain: str, sentences: list[Sentence]) -> list[Sentence]:
+    """The sentences, in order, that contain a year stem (_parse rejects all others): usually none or a few."""
+    # Case folding is per character, so each sentence's folded text is part of this (at the same offsets, if
+    # no character folded to several).
+    folded = plain.lower() if plain.isascii() else plain.casefold()  # the same for ASCII, and much faster
+    stems = [(at, at + len(stem)) for stem in _YEAR_STEMS for at in _find_all(folded, stem)]
+    if not stems:
+        return []
+    starts = [s.start for s in sentences]
+    ends = [s.end for s in sentences]
+    if len(folded) != len(plain) or not (all(map(le, starts, ends)) and all(map(le, ends, starts[1:]))):
+        # Offsets moved (e.g. "ß" folded to "ss"), or the sentences are not in text order: check them all.
+        return sentences
+    found = set()
+    for stem_start, stem_end in stems:
+        i = bisect_right(starts, stem_start) - 1  # the last sentence starting at or before the stem
+        if i >= 0 and stem_end <= ends[i]:
+            found.add(i)
+    return [sentences[i] for i in sorted(found)]
+
+
+def _find_all(text: str, part: str) -> Iterator[int]:
+    """Start offsets of the (non-overlapping) occurrences of ``part`` in ``text``."""
+    at = text.find(part)
+    while at >= 0:
+        yield at
+        at = text.find(part, at + len(part))

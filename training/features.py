@@ -17,7 +17,7 @@ from sklearn.preprocessing import normalize as l2_normalize
 from sklearn.utils.validation import check_is_fitted
 
 from training.document import Ad
-from training.fast import tfidf_transform
+from training.fast import field_docs, tfidf_transform
 from training.phrases import PhraseMatcher, phrases_by_id
 from training.taxonomy import OTHER
 from training.text import match_key
@@ -94,26 +94,32 @@ class SeedProfileFeatures(TransformerMixin, BaseEstimator):
         self.n_features_out_ = 5 * len(roles) + len(self.skill_ids_)
         return self
 
-    def _counts(self, matcher: PhraseMatcher, key: str, ids: list[str]) -> np.ndarray:
-        counts = matcher.counts(key)
-        return np.array([counts.get(i, 0) for i in ids], dtype=float)
-
     def transform(self, X: Sequence[Ad]) -> np.ndarray:
         check_is_fitted(self)
         X = check_ads(X)
         titles = [ad.title_key for ad in X]
         jobs = [ad.job_key or ad.body_key for ad in X]
-        sim_title = np.asarray(tfidf_transform(self.vectorizer_, titles) @ self.profiles_t_)
-        sim_job = np.asarray(tfidf_transform(self.vectorizer_, jobs) @ self.profiles_t_)
-        rows = []
-        for title, ad, job in zip(titles, X, jobs, strict=True):
-            rows.append(np.concatenate([
-                np.minimum(self._counts(self.alias_matcher_, title, self.role_ids_), 1.0),
-                np.log1p(self._counts(self.alias_matcher_, ad.body_key, self.role_ids_)),
-                np.log1p(self._counts(self.keyword_matcher_, job, self.role_ids_)),
-                np.log1p(self._counts(self.skill_matcher_, job, self.skill_ids_)),
-            ]))
-        return np.hstack([sim_title * 3.0, sim_job * 3.0, np.vstack(rows) if rows else np.zeros((0, 0))])
+        n_roles = len(self.role_ids_)
+        # The job text, or the whole ad when no sentence is about the job.
+        job_docs = [a if ad.job_key else b for ad, a, b in zip(X, field_docs(self.vectorizer_, X, "job_key"),
+                                                                field_docs(self.vectorizer_, X, "body_key"), strict=True)]
+        sim_title = np.asarray(tfidf_transform(self.vectorizer_, field_docs(self.vectorizer_, X, "title_key"))
+                               @ self.profiles_t_)
+        sim_job = np.asarray(tfidf_transform(self.vectorizer_, job_docs) @ self.profiles_t_)
+        # Phrase counts: alias in title, alias in body, keyword in job text (per role), skill phrase in job text.
+        counts = np.zeros((len(X), 3 * n_roles + len(self.skill_ids_)))
+        blocks = [(self.alias_matcher_, titles, self.role_ids_, 0),
+                  (self.alias_matcher_, [ad.body_key for ad in X], self.role_ids_, n_roles),
+                  (self.keyword_matcher_, jobs, self.role_ids_, 2 * n_roles),
+                  (self.skill_matcher_, jobs, self.skill_ids_, 3 * n_roles)]
+        for matcher, texts, ids, offset in blocks:
+            column = {label: offset + j for j, label in enumerate(ids)}
+            for i, text in enumerate(texts):
+                for label, n in matcher.counts(text).items():
+                    counts[i, column[label]] = n
+        counts[:, :n_roles] = np.minimum(counts[:, :n_roles], 1.0)
+        np.log1p(counts[:, n_roles:], out=counts[:, n_roles:])
+        return np.hstack([sim_title * 3.0, sim_job * 3.0, counts])
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         check_is_fitted(self)

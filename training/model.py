@@ -139,13 +139,14 @@ class JobClassifier(BaseEstimator):
                       else 1.0 - proba[:, other])
         cues = self.seniority_.cues(ads)
         seniority_proba = self.seniority_.proba_from_cues(cues)
-        skills = self.skills_.tag(ads)
+        is_comm_all = comm_proba >= 0.5
+        # Skills are only reported for communication jobs: tag only those (most ads of a job board are not).
+        comm_ads = np.flatnonzero(is_comm_all).tolist()
+        skills = dict(zip(comm_ads, self.skills_.tag([ads[i] for i in comm_ads]), strict=True))
         out = []
         for i, ad in enumerate(ads):
             p = proba[i]
-            # "Is it a communication job?" is decided on the summed mass of the 12 roles, so a job
-            # split between two communication roles is not lost to `other`.
-            is_comm = bool(comm_proba[i] >= 0.5)
+            is_comm = bool(is_comm_all[i])
             comm = [j for j in np.argsort(-p) if j != other]
             role = classes[comm[0]] if is_comm else OTHER
             k = int(np.argmax(seniority_proba[i]))
@@ -159,7 +160,7 @@ class JobClassifier(BaseEstimator):
                 seniority=level,
                 seniority_confidence=float(seniority_proba[i, k]),
                 seniority_cue=self.seniority_.explain(ad, level, cues[i]),
-                skills=skills[i] if is_comm else [],
+                skills=skills.get(i, []),
             ))
         return out
 

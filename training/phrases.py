@@ -56,14 +56,17 @@ class PhraseMatcher:
                 if key and label not in self._owner.setdefault(key, []):
                     self._owner[key].append(label)
         # Longest match first at a position comes from the greedy trie; the word-end guard keeps
-        # whole-word aliases from matching inside longer words.
+        # whole-word aliases from matching inside longer words. A match key's words are separated
+        # by single spaces, so "starts a word" is "follows a space" (the text gets one in front):
+        # a literal first character lets the regex engine jump from space to space, twice as fast
+        # as a look-behind tried at every character.
         tail = r"(?!\w)" if whole_word else ""
         pattern = _trie_pattern(self._owner) if self._owner else r"(?!x)x"
-        self._regex = re.compile(rf"(?<!\w)({pattern}){tail}")
+        self._regex = re.compile(rf" ({pattern}){tail}")
 
     def find(self, key_text: str) -> list[tuple[str, str]]:
-        """``(label, phrase)`` for every match in a text that is already a match key."""
-        return [(label, m.group(1)) for m in self._regex.finditer(key_text) for label in self._owner[m.group(1)]]
+        """``(label, phrase)`` for every match in a match key (:func:`~training.text.match_key`)."""
+        return [(label, m.group(1)) for m in self._regex.finditer(" " + key_text) for label in self._owner[m.group(1)]]
 
     def counts(self, key_text: str) -> dict[str, int]:
         out: dict[str, int] = {}

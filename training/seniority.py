@@ -37,22 +37,39 @@ _TITLE_PATTERNS = {
     "lead": r"\bhead\b|leiter|leitung|\bteam ?lead|\blead\b|director|direktor|\bchief|\bvp\b|vice president|"
             r"geschäftsführ|\bmanaging|\bdirector|\bsupervis|\bchef|\bcmo\b|\bcco\b|\bteamlead",
 }
+_TITLE_REGEXES = {level: re.compile(pattern) for level, pattern in _TITLE_PATTERNS.items()}
+def _word_start(words: list[str], tail: str = "") -> str:
+    r"""Alternatives that must start a word, e.g. ``5(?<!\w.) years`` for ``\b5 years``.
+
+    Python's regex engine can skip ahead quickly only when every top-level alternative begins with
+    a literal character; a leading ``\b`` makes it try every position of the text. The word-start
+    check therefore comes after the first character, as a lookbehind (same matches, 2x faster).
+    """
+    return "|".join(rf"{re.escape(w[0])}(?<!\w.){w[1:]}{tail}" for w in words)
+
+
 # Cues in the job text (tasks, profile): leading people, experience wording, student status.
+# Every alternative starts with a literal character (see _word_start).
 _TEXT_PATTERNS = {
     "lead": r"führung (eines|des|von|deines|ihres) team|disziplinarisch|personalverantwortung|führungsverantwortung|"
-            r"führungserfahrung|(leitest|führst|leiten|führen) (ein|das|dein|unser|ihr)\w* team|"
-            r"\b(lead|leading|manage|managing|build and lead|line manag\w*|supervis\w*) (a|the|our)? ?team|"
-            r"direct reports|people management|team leadership|line management|\bmanage (a|the) team",
-    "senior": r"langjährig|extensive experience|proven track record|\b(5|6|7|8|10) (or more )?years|"
-              r"\b(fünf|sechs|zehn) jahre",
-    "professional": r"mehrjährig|several years|\b(2|3|4|zwei|drei|vier) (\d )?(jahre|years)|berufserfahrung|"
-                    r"experience (in|with)|erfahrung (in|im|mit)",
+            r"führungserfahrung|"
+            + "|".join(rf"{w} (ein|das|dein|unser|ihr)\w* team" for w in ("leitest", "führst", "leiten", "führen"))
+            + "|" + _word_start(["lead", "leading", "manage", "managing", "build and lead", r"line manag\w*",
+                                 r"supervis\w*"], tail=" (a|the|our)? ?team")
+            + r"|direct reports|people management|team leadership|line management|"
+            + _word_start(["manage"], tail=" (a|the) team"),
+    "senior": r"langjährig|extensive experience|proven track record|"
+              + _word_start(["5", "6", "7", "8", "10"], tail=" (or more )?years") + "|"
+              + _word_start(["fünf", "sechs", "zehn"], tail=" jahre"),
+    "professional": r"mehrjährig|several years|"
+                    + _word_start(["2", "3", "4", "zwei", "drei", "vier"], tail=r" (\d )?(jahre|years)")
+                    + r"|berufserfahrung|experience (in|with)|erfahrung (in|im|mit)",
     "student": r"eingeschrieben|immatrikul|enrolled|studierend|studentische|werkstudent|pflichtpraktikum|"
                r"praxissemester|currently (studying|pursuing)",
     "entry": r"berufseinst|erste (berufs)?erfahrung|recent graduate|no experience|keine (berufs)?erfahrung|"
-             r"entry level|\b(0|1) (\d )?(jahre|years)|junior|trainee|volontariat",
+             r"entry level|" + _word_start(["0", "1"], tail=r" (\d )?(jahre|years)") + r"|junior|trainee|volontariat",
 }
-
+_TEXT_REGEXES = {level: re.compile(pattern) for level, pattern in _TEXT_PATTERNS.items()}
 
 class SeniorityModel(ClassifierMixin, BaseEstimator):
     """Predicts one of the five seniority levels of a parsed ad.
@@ -72,14 +89,14 @@ class SeniorityModel(ClassifierMixin, BaseEstimator):
         for level, phrase in self.cue_matcher_.find(title):
             feats[f"title:{level}:{phrase}"] = 1.0
             feats[f"title_level:{level}"] = 1.0
-        for level, regex in self.title_patterns_.items():
+        for level, regex in _TITLE_REGEXES.items():
             for m in regex.finditer(title):
                 feats[f"title:{level}:{m.group(0).strip()}"] = 1.0
                 feats[f"title_level:{level}"] = 1.0
         job = ad.job_key
         for level, phrase in self.cue_matcher_.find(job):
             feats[f"text:{level}:{phrase}"] = 1.0
-        for level, regex in self.text_patterns_.items():
+        for level, regex in _TEXT_REGEXES.items():
             for m in regex.finditer(job):
                 feats[f"text:{level}:{m.group(0).strip()}"] = 1.0
                 feats[f"text_level:{level}"] = min(3.0, feats.get(f"text_level:{level}", 0.0) + 1.0)
@@ -99,8 +116,6 @@ class SeniorityModel(ClassifierMixin, BaseEstimator):
             raise ValueError("SeniorityModel needs the taxonomy document (taxonomy=Taxonomy.raw).")
         # One matcher for title and text: the taxonomy's cues, whole words.
         self.cue_matcher_ = PhraseMatcher(phrases_by_id(self.taxonomy["seniority"], "cues"), whole_word=True)
-        self.title_patterns_ = {level: re.compile(p) for level, p in _TITLE_PATTERNS.items()}
-        self.text_patterns_ = {level: re.compile(p) for level, p in _TEXT_PATTERNS.items()}
         self.vectorizer_ = DictVectorizer().fit([self._cues(ad) for ad in X])
         self.model_ = LogisticRegression(C=self.C, max_iter=3000)
         self.model_.fit(self.vectorizer_.transform([self._cues(ad) for ad in X]), y, sample_weight=sample_weight)

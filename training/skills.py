@@ -21,7 +21,7 @@ from sklearn.model_selection import KFold
 from sklearn.utils.validation import check_is_fitted
 
 from training.document import Ad
-from training.fast import tfidf_transform
+from training.fast import field_docs, tfidf_transform
 from training.features import check_ads
 from training.phrases import PhraseMatcher, phrases_by_id
 from training.zoning import SKILL_ZONES, Sentence
@@ -36,9 +36,10 @@ _PROFICIENCY = re.compile(
     r"spoken|verbal|\b[abc][12]\b|niveau|level|sicher|sehr gut|gute|proficien|command of|skills|kommunikation|"
     r"textgefühl|konversation|verhandlungs|speak|excellent|perfekt"
 )
+# skill: (substrings one of which every match contains, the rule)
 _LANGUAGE_RULES = {
-    "german_language": re.compile(r"\b(deutsch(kenntnis\w*|e|en|er|sprachig\w*)?|german)\b"),
-    "english_language": re.compile(r"\b(englisch(kenntnis\w*|e|en|er|sprachig\w*)?|english)\b"),
+    "german_language": (("deutsch", "german"), re.compile(r"\b(deutsch(kenntnis\w*|e|en|er|sprachig\w*)?|german)\b")),
+    "english_language": (("engl",), re.compile(r"\b(englisch(kenntnis\w*|e|en|er|sprachig\w*)?|english)\b")),
 }
 _THRESHOLD_GRID = np.round(np.arange(0.15, 0.86, 0.05), 2)
 _MAX_EVIDENCE = 3
@@ -81,8 +82,11 @@ class SkillTagger(BaseEstimator):
         evidence: dict[str, list[Sentence]] = {}
         for s in ad.sentences:
             labels = {label for label, _ in self.matcher_.find(s.key)}
-            if _PROFICIENCY.search(s.key):
-                labels.update(skill for skill, rule in _LANGUAGE_RULES.items() if rule.search(s.key))
+            # The cheap substring test first: most sentences name no language at all.
+            named = [skill for skill, (stems, rule) in _LANGUAGE_RULES.items()
+                     if any(stem in s.key for stem in stems) and rule.search(s.key)]
+            if named and _PROFICIENCY.search(s.key):
+                labels.update(named)
             for label in labels:
                 j = self.index_[label]
                 if s.zone in SKILL_ZONES:
@@ -93,7 +97,7 @@ class SkillTagger(BaseEstimator):
         return np.hstack([np.minimum(job, 1), np.log1p(job), np.minimum(other, 1)]), evidence
 
     def _features(self, ads: Sequence[Ad]) -> tuple[sparse.csr_matrix, list[dict[str, list[Sentence]]]]:
-        words = tfidf_transform(self.vectorizer_, [getattr(ad, self.text_field) for ad in ads])
+        words = tfidf_transform(self.vectorizer_, field_docs(self.vectorizer_, ads, self.text_field))
         hits, evidence = zip(*(self._hits(ad) for ad in ads), strict=True) if ads else ((), ())
         dense = np.vstack(hits) if hits else np.zeros((0, 3 * len(self.skill_ids_)))
         return sparse.hstack([words, sparse.csr_matrix(dense)], format="csr"), list(evidence)
@@ -162,28 +166,50 @@ class SkillTagger(BaseEstimator):
         X = check_ads(X)
         features, evidence = self._features(X)
         proba = _sigmoid(features @ self.coef_ + self.intercept_)
+        predicted = [np.flatnonzero(proba[i] >= self.thresholds_) for i in range(len(X))]
+        # Skills predicted without a phrase hit need their evidence scored sentence by sentence:
+        # gather those ads' job sentences and vectorise them in one call.
+        lacking = [i for i, js in enumerate(predicted) if any(self.skill_ids_[j] not in evidence[i] for j in js)]
+        scored = dict(zip(lacking, self._sentence_scores([X[i] for i in lacking]), strict=True))
         out = []
-        for i, ad in enumerate(X):
+        for i in range(len(X)):
             hits = []
-            sentence_words: list = []  # computed once per ad, only if a skill lacks phrase evidence
-            for j in np.flatnonzero(proba[i] >= self.thresholds_):
+            for j in predicted[i]:
                 skill = self.skill_ids_[j]
-                sentences = evidence[i].get(skill) or self._model_evidence(ad, j, sentence_words)
+                sentences = evidence[i].get(skill) or scored[i].best(j)
                 if sentences:
                     hits.append(SkillHit(skill, float(proba[i, j]), tuple(sentences[:_MAX_EVIDENCE])))
             out.append(sorted(hits, key=lambda h: -h.confidence))
         return out
 
-    def _model_evidence(self, ad: Ad, j: int, cache: list) -> list[Sentence]:
-        if not cache:
-            job = [s for s in ad.sentences if s.zone in SKILL_ZONES and not s.heading]
-            cache += [job, tfidf_transform(self.vectorizer_, [s.key for s in job]) if job else None]
-        job, words = cache
-        if not job:
+    def _sentence_scores(self, ads: Sequence[Ad]) -> list[_SentenceScores]:
+        """Word features of each ad's job sentences (not headings), for :meth:`_SentenceScores.best`."""
+        job, docs = [], []
+        for ad in ads:
+            picked = [k for k, s in enumerate(ad.sentences) if s.zone in SKILL_ZONES and not s.heading]
+            job.append([ad.sentences[k] for k in picked])
+            docs += [ad.sentence_words[k] for k in picked]
+        words = tfidf_transform(self.vectorizer_, docs)
+        bounds = np.cumsum([0] + [len(sentences) for sentences in job])
+        return [_SentenceScores(sentences, words[bounds[k]:bounds[k + 1]], self.word_coef_t_)
+                for k, sentences in enumerate(job)]
+
+
+@dataclass(frozen=True)
+class _SentenceScores:
+    """One ad's job sentences with their word features, scored per skill on demand."""
+
+    sentences: list[Sentence]
+    words: sparse.csr_matrix
+    word_coef_t: np.ndarray
+
+    def best(self, j: int) -> list[Sentence]:
+        """The (up to two) sentences whose words push skill ``j``'s score up most, if enough."""
+        if not self.sentences:
             return []
-        scores = words @ self.word_coef_t_[j]
+        scores = self.words @ self.word_coef_t[j]
         order = np.argsort(-scores)
-        return [job[k] for k in order[:2] if scores[k] >= _MIN_EVIDENCE_SCORE]
+        return [self.sentences[k] for k in order[:2] if scores[k] >= _MIN_EVIDENCE_SCORE]
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:

@@ -8,9 +8,11 @@ read only from :data:`SKILL_ZONES`, so "we love Instagram" in a company intro or
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
+from itertools import accumulate, starmap
 
-from training.text import match_key, sentence_spans
+from training.text import match_keys, sentence_spans
 
 __all__ = ["Sentence", "zone_sentences", "SKILL_ZONES", "ZONES"]
 
@@ -42,11 +44,12 @@ _HEADINGS: dict[str, re.Pattern[str]] = {
                        r"equal opportunit|datenschutz|privacy|hinweis|next steps|our process",
     }.items()
 }
-# Sentences that are boilerplate wherever they stand.
-_BOILERPLATE_SENTENCE = re.compile(
-    r"schwerbehindert|gleichgestellt|chancengleichheit|equal opportunity|regardless of|"
-    r"unabhängig von (geschlecht|alter|herkunft)|wir freuen uns auf deine|wir freuen uns auf ihre|"
-    r"bewerbungsunterlagen|jetzt bewerben|apply now|datenschutz|privacy policy|diversity|vielfalt"
+# Sentences that are boilerplate wherever they stand: those containing one of these phrases.
+_BOILERPLATE_PHRASES = (
+    "schwerbehindert", "gleichgestellt", "chancengleichheit", "equal opportunity", "regardless of",
+    "unabhängig von geschlecht", "unabhängig von alter", "unabhängig von herkunft",
+    "wir freuen uns auf deine", "wir freuen uns auf ihre", "bewerbungsunterlagen", "jetzt bewerben", "apply now",
+    "datenschutz", "privacy policy", "diversity", "vielfalt",
 )
 _INTRO_SENTENCE = re.compile(r"^(wir sind|wir bei|we are a|we re a|founded in|seit \d{4}|gegründet)")
 _HEADING_MAX = 70
@@ -63,45 +66,74 @@ class Sentence:
     heading: bool = False
 
 
+_ANY_HEADING = re.compile("|".join(f"(?:{p.pattern})" for p in _HEADINGS.values()))
 _BULLET = re.compile(r"[-•▪►✓✔–·]|\*\s|^\s*\d+[.)]")
 
 
-def _heading_zone(key: str, raw: str, prefix: str) -> str | None:
-    """The zone a heading line opens, or None. Bullets and sentences are never headings."""
-    if len(raw) > _HEADING_MAX or len(key.split()) > 8 or raw.rstrip().endswith((".", "!", "?", ",", ";")):
+def _heading_zone(key: str, raw: str, plain: str, start: int) -> str | None:
+    """The zone a heading line opens, or None. Bullets and sentences are never headings.
+
+    ``raw`` is ``plain[start:end]``, at most _HEADING_MAX characters long (longer ones are never headings: the
+    caller spares them the call); the text before it on its line tells whether it is a bullet.
+    """
+    # (Keys have single spaces between words; sentences have no trailing whitespace.)
+    if key.count(" ") >= 8 or raw.endswith((".", "!", "?", ",", ";")):
         return None
-    if _BULLET.search(prefix):
+    if _BULLET.search(plain[plain.rfind("\n", 0, start) + 1 : start]):
         return None
     head = key[:30]
+    if not _ANY_HEADING.search(head):  # most short lines: one search instead of one per zone
+        return None
     for zone, pattern in _HEADINGS.items():
         if pattern.search(head):
             return zone
     return None
 
 
+def _is_boilerplate(keys: list[str]) -> list[bool]:
+    """For each key, whether it contains a boilerplate phrase.
+
+    The phrases are looked for in all keys at once, joined by line breaks (which neither keys nor phrases
+    contain); most ads have none or a few of them.
+    """
+    flags = [False] * len(keys)
+    joined = "\n".join(keys)
+    ends: list[int] = []  # ends[i]: where key i + 1 starts in ``joined``
+    for phrase in _BOILERPLATE_PHRASES:
+        at = joined.find(phrase)
+        if at >= 0 and not ends:
+            ends = list(accumulate(len(key) + 1 for key in keys))
+        while at >= 0:
+            i = bisect_right(ends, at)
+            flags[i] = True
+            at = joined.find(phrase, ends[i])
+    return flags
+
+
 def zone_sentences(plain: str) -> list[Sentence]:
     """Sentences of ``plain`` with their zones. Headings get the zone they open."""
-    out: list[Sentence] = []
+    spans = sentence_spans(plain)
+    raws = [plain[start:end] for start, end in spans]
+    keys = match_keys(raws)
+    rows: list[list] = []  # [start, end, zone, key, heading]: made into Sentences at the end
     zone = "body"
     seen_heading = False
-    for start, end in sentence_spans(plain):
-        raw = plain[start:end]
-        key = match_key(raw, rendered=True)
+    for (start, end), raw, key, boilerplate in zip(spans, raws, keys, _is_boilerplate(keys), strict=True):
         if not key:
             continue
-        line_start = plain.rfind("\n", 0, start) + 1
-        heading = _heading_zone(key, raw, plain[line_start:start])
+        heading = _heading_zone(key, raw, plain, start) if len(raw) <= _HEADING_MAX else None
         if heading:
             if not seen_heading and heading in ("tasks", "profile"):
                 # Text before the first task/profile heading is the company's introduction.
-                out = [Sentence(s.start, s.end, "intro" if s.zone == "body" else s.zone, s.key, s.heading) for s in out]
+                for row in rows:
+                    if row[2] == "body":
+                        row[2] = "intro"
             zone, seen_heading = heading, True
-            out.append(Sentence(start, end, zone, key, heading=True))
-            continue
-        this_zone = zone
-        if _BOILERPLATE_SENTENCE.search(key):
-            this_zone = "boilerplate"
+            rows.append([start, end, zone, key, True])
+        elif boilerplate:
+            rows.append([start, end, "boilerplate", key, False])
         elif zone == "body" and _INTRO_SENTENCE.match(key):
-            this_zone = "intro"
-        out.append(Sentence(start, end, this_zone, key))
-    return out
+            rows.append([start, end, "intro", key, False])
+        else:
+            rows.append([start, end, zone, key, False])
+    return list(starmap(Sentence, rows))
