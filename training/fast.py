@@ -43,7 +43,6 @@ class _WordTable:
     that is no word of the vocabulary cannot be part of any of its n-grams, so it maps to -1.
     """
 
-    vocabulary: dict[str, int]  # the fitted vocabulary_ the tables were built from (a refit replaces it)
     words: dict[str, int]
     unigram: np.ndarray
     bigram_codes: np.ndarray  # sorted
@@ -54,16 +53,16 @@ class _WordTable:
     default_tokens: bool  # tokenises like word_tokens(): lists from it can be used as they are
 
 
-_TABLES: weakref.WeakKeyDictionary[TfidfVectorizer, Any] = weakref.WeakKeyDictionary()
+# vectorizer -> (the fitted vocabulary_ the tables were built from, the tables): a refit replaces the vocabulary.
+_TABLES: weakref.WeakKeyDictionary[TfidfVectorizer, tuple[dict, _WordTable | None]] = weakref.WeakKeyDictionary()
 
 
 def _word_table(vectorizer: TfidfVectorizer) -> _WordTable | None:
     """The integer tables of a plain word 1-gram or 1-2-gram vectorizer; None for anything else."""
-    table = _TABLES.get(vectorizer, False)
-    if table is None or (table and table.vocabulary is vectorizer.vocabulary_):
+    vocabulary, table = _TABLES.get(vectorizer, (None, None))
+    if vocabulary is vectorizer.vocabulary_:
         return table
     table = None
-    tokenize = vectorizer.build_tokenizer()
     plain_words = (vectorizer.analyzer == "word" and vectorizer.tokenizer is None and vectorizer.preprocessor is None
                    and vectorizer.stop_words is None and not vectorizer.strip_accents
                    and vectorizer.input == "content" and tuple(vectorizer.ngram_range) in ((1, 1), (1, 2)))
@@ -83,10 +82,10 @@ def _word_table(vectorizer: TfidfVectorizer) -> _WordTable | None:
                 cols.append(col)
         order = np.argsort(codes)
         sorted_codes = np.asarray(codes, dtype=np.int64)[order]
-        table = _WordTable(vectorizer.vocabulary_, words, unigram, sorted_codes, pd.Index(sorted_codes),
-                           np.asarray(cols, dtype=np.int64)[order], tokenize, vectorizer.lowercase,
+        table = _WordTable(words, unigram, sorted_codes, pd.Index(sorted_codes),
+                           np.asarray(cols, dtype=np.int64)[order], vectorizer.build_tokenizer(), vectorizer.lowercase,
                            vectorizer.lowercase and vectorizer.token_pattern == _WORD_PATTERN.pattern)
-    _TABLES[vectorizer] = table
+    _TABLES[vectorizer] = (vectorizer.vocabulary_, table)
     return table
 
 
@@ -119,22 +118,6 @@ def key_tokens(key: str) -> list[str]:
     return [w for w in key.split(" ") if len(w) > 1]
 
 
-# Several vectorizers read the same text (an ad's job sentences feed the seed profiles and the
-# skill tagger): tokenise each text once.
-_TOKENS: dict[tuple[Callable, str], list[str]] = {}
-_TOKENS_MAX = 4096
-
-
-def _tokens(tokenize: Callable[[str], Any], doc: str) -> list[str]:
-    key = (tokenize, doc)
-    tokens = _TOKENS.get(key)
-    if tokens is None:
-        if len(_TOKENS) >= _TOKENS_MAX:
-            _TOKENS.clear()
-        tokens = _TOKENS[key] = tokenize(doc)
-    return tokens
-
-
 # Below this many n-grams (a single ad, a few sentences) numpy's sorting beats hashing with pandas
 # and building a sparse matrix: those have a fixed cost of tens of microseconds per call.
 _SMALL = 5000
@@ -154,12 +137,8 @@ def _word_counts(table: _WordTable, docs: Sequence[str | list[str]], n_features:
     lengths = []
     get = table.words.get
     for doc in docs:
-        if isinstance(doc, list):  # tokenised ahead of time with word_tokens()
-            if not table.default_tokens:
-                raise ValueError("token lists are only accepted by vectorizers with the default word tokenisation")
-            tokens = doc
-        else:
-            tokens = _tokens(table.tokenize, doc.lower() if table.lowercase else doc)
+        # a list was tokenised ahead of time (word_tokens, key_tokens)
+        tokens = doc if isinstance(doc, list) else table.tokenize(doc.lower() if table.lowercase else doc)
         ids.extend([get(token, -1) for token in tokens])
         lengths.append(len(tokens))
     flat = np.asarray(ids, dtype=np.int64)
@@ -195,7 +174,7 @@ def _generic_counts(vectorizer: TfidfVectorizer, docs: Sequence[str]) -> tuple[n
     indptr, indices, values = [0], [], []
     for doc in docs:
         # Counter counts in C; only distinct n-grams are then looked up in the vocabulary.
-        for term, n in Counter(_tokens(analyzer, doc)).items():
+        for term, n in Counter(analyzer(doc)).items():
             j = vocab.get(term)
             if j is not None:
                 indices.append(j)
@@ -211,10 +190,10 @@ def tfidf_transform(vectorizer: TfidfVectorizer, docs: Sequence[str | list[str]]
     """
     n_features = len(vectorizer.vocabulary_)
     table = _word_table(vectorizer)
+    if (table is None or not table.default_tokens) and any(isinstance(doc, list) for doc in docs):
+        raise ValueError("token lists are only accepted by word vectorizers with the default tokenisation")
     if table is not None:
         rows, cols, counts = _word_counts(table, docs, n_features)
-    elif any(isinstance(doc, list) for doc in docs):
-        raise ValueError("token lists are only accepted by word vectorizers with the default tokenisation")
     else:
         rows, cols, counts = _generic_counts(vectorizer, docs)
     data = counts.astype(np.float64)

@@ -98,11 +98,11 @@ class SeedProfileFeatures(TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         X = check_ads(X)
         titles = [ad.title_key for ad in X]
-        jobs = [ad.job_key or ad.body_key for ad in X]
-        n_roles = len(self.role_ids_)
         # The job text, or the whole ad when no sentence is about the job.
-        job_docs = [a if ad.job_key else b for ad, a, b in zip(X, field_docs(self.vectorizer_, X, "job_key"),
-                                                                field_docs(self.vectorizer_, X, "body_key"), strict=True)]
+        job_fields = ["job_key" if ad.job_key else "body_key" for ad in X]
+        jobs = [getattr(ad, field) for ad, field in zip(X, job_fields, strict=True)]
+        job_docs = [field_docs(self.vectorizer_, [ad], field)[0] for ad, field in zip(X, job_fields, strict=True)]
+        n_roles = len(self.role_ids_)
         sim_title = np.asarray(tfidf_transform(self.vectorizer_, field_docs(self.vectorizer_, X, "title_key"))
                                @ self.profiles_t_)
         sim_job = np.asarray(tfidf_transform(self.vectorizer_, job_docs) @ self.profiles_t_)
