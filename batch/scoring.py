@@ -12,7 +12,6 @@ import gc
 import json
 import logging
 import math
-import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,7 +62,21 @@ _PANDAS_DTYPES = {pa.string(): "object", pa.float64(): "float64", pa.bool_(): "b
 # In the combined frame error rows have no booleans: the nullable dtype keeps them missing, not False.
 _COMBINED_DTYPES = {"is_digital_communication": "boolean"}
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _undecodable(text: str) -> bool:
+    """Whether ``text`` holds a lone surrogate (what undecodable input bytes become), which UTF-8 cannot encode.
+
+    Encoding is a C loop over the text, several times faster than a regex search for the surrogate range
+    (measured: 10 -> 2 us for an ad); ASCII text is known to have none.
+    """
+    if text.isascii():
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -93,6 +106,8 @@ def combined_meta() -> pd.DataFrame:
 # -- the model, once per process ----------------------------------------------------------------
 _PREDICTORS: dict[str, Predictor] = {}
 _LOAD_LOCK = threading.Lock()
+#: Allocations between two collections of the youngest generation (Python's default: 700).
+_GC_YOUNG_THRESHOLD = 20_000
 
 
 def load_predictor(model_dir: str | Path) -> Predictor:
@@ -110,6 +125,10 @@ def load_predictor(model_dir: str | Path) -> Predictor:
             # collector's way. Each full collection otherwise walks all of them (~80 ms, measured
             # as 7-10 % of scoring time).
             gc.freeze()
+            # Scoring allocates millions of short-lived lists and tuples, few of them in cycles:
+            # collecting the young generation every 700 allocations cost another ~8 %
+            # (benchmarks: 1.19 -> 1.08 ms per ad; with the collector off, 1.07).
+            gc.set_threshold(_GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
         return _PREDICTORS[key]
 
 
@@ -130,11 +149,11 @@ def _text_problem(text: Any, max_chars: int) -> str | None:
         return "missing_text: the row has no text"
     if not isinstance(text, str):
         return f"invalid_type: text must be a string, got {_type_name(text)}"
-    if not text.strip():
+    if not text or text.isspace():
         return "empty_text: the text is empty or only whitespace"
     if len(text) > max_chars:
         return f"text_too_long: the text has {len(text)} characters; the limit is {max_chars}"
-    if _SURROGATE.search(text):
+    if _undecodable(text):
         return "invalid_encoding: the text is not valid UTF-8; re-encode the input as UTF-8"
     return None
 
@@ -145,7 +164,7 @@ def _title(title: Any) -> tuple[str | None, str | None]:
         return None, None
     if not isinstance(title, str):
         return None, f"invalid_type: title must be a string, got {_type_name(title)}"
-    if _SURROGATE.search(title):
+    if _undecodable(title):
         return None, "invalid_encoding: the title is not valid UTF-8; re-encode the input as UTF-8"
     return title, None
 
@@ -157,7 +176,7 @@ def _row_id(value: Any, row: int) -> str:
         value = int(value)  # a numeric id column with gaps arrives as float: keep "7", not "7.0"
     out = str(value)
     # an undecodable id must still be writable as UTF-8
-    return out.encode("utf-8", "backslashreplace").decode("utf-8") if _SURROGATE.search(out) else out
+    return out.encode("utf-8", "backslashreplace").decode("utf-8") if _undecodable(out) else out
 
 
 # -- scoring ------------------------------------------------------------------------------------

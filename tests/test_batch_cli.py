@@ -1,12 +1,14 @@
 """jobclass-score: bad rows go to the errors file, unreadable input fails, stdout stays clean, output is stable."""
 from __future__ import annotations
 
+import gc
 import json
 
 import pandas as pd
 import pytest
 from batch_ads import ADS, ERROR_COLUMNS, EXTENSIONS, as_text, read_output, write_input
 
+from batch import scoring
 from batch.cli import main
 from batch.local import score_file
 from batch.scoring import score_chunk
@@ -27,6 +29,8 @@ BAD_ROWS = [
     ("oversized text", {"id": "bad", "text": "Redakteur " * (MAX_TEXT_CHARS // 10) + "!"}, "text_too_long"),
     ("non-string title", {"id": "bad", "title": 12, "text": GOOD_TEXT}, "invalid_type"),
     ("lone surrogate", {"id": "bad", "text": "Redakteur \ud800 gesucht"}, "invalid_encoding"),
+    ("lone surrogate after umlauts", {"id": "bad", "text": "Straße, München und Köln \udcfc"}, "invalid_encoding"),
+    ("lone surrogate in the title", {"id": "bad", "title": "Redakteur \udcfc", "text": GOOD_TEXT}, "invalid_encoding"),
 ]
 
 #: (case, raw bytes of an input file, extension, reason code of row 1; rows 0 and 2 are good)
@@ -244,3 +248,10 @@ def test_a_model_failing_on_every_ad_stops_the_run(predictor):
     # then the model or the code is broken, not the data: an errors file full of it would hide that
     with pytest.raises(RuntimeError, match="choked"):
         score_chunk(ADS.iloc[:3], _FailingPredictor(predictor, ""))
+
+
+def test_loading_the_model_sets_the_garbage_collector_up_for_scoring():
+    # The model is frozen out of the collector's way and young objects are collected less often (benchmarks).
+    scoring.load_predictor(MODELS_DIR)
+    assert gc.get_freeze_count() > 0
+    assert gc.get_threshold()[0] == scoring._GC_YOUNG_THRESHOLD

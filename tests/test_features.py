@@ -1,6 +1,8 @@
 """training.features, training.phrases and training.fast on a tiny hand-made taxonomy and toy corpora."""
 from __future__ import annotations
 
+import uuid
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -12,7 +14,15 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from training.document import parse_ad
-from training.fast import field_docs, key_tokens, logistic_proba, tfidf_transform, word_tokens
+from training.fast import (
+    field_docs,
+    key_tokens,
+    logistic_proba,
+    registry_ids,
+    registry_size,
+    tfidf_transform,
+    word_tokens,
+)
 from training.features import Field, SeedProfileFeatures, check_ads
 from training.phrases import PhraseMatcher
 from training.text import match_key
@@ -198,6 +208,17 @@ def test_phrase_matcher_whole_word(phrases, key_text, expected):
     assert PhraseMatcher(phrases, whole_word=True).find(key_text) == expected
 
 
+@pytest.mark.parametrize("whole_word", [False, True], ids=["prefix", "whole-word"])
+@settings(max_examples=200, deadline=None)
+@given(keys=st.lists(st.lists(st.sampled_from(["social", "media", "manager", "pr", "praktikum", "seo", "x", "blog",
+                                               "artikel", "instagram"]), max_size=6).map(" ".join), max_size=6))
+def test_phrase_matcher_find_each_equals_find_per_key(whole_word, keys):
+    # No match may run from one key into the next, as "social" + "media manager" would in the joined text.
+    matcher = PhraseMatcher({"a": ["social media", "PR", "seo"], "b": ["social media manager", "blog artikel"],
+                             "c": ["media", "Instagram"]}, whole_word=whole_word)
+    assert matcher.find_each(keys) == [matcher.find(key) for key in keys]
+
+
 def test_phrase_matcher_counts():
     matcher = PhraseMatcher({"platforms": ["instagram", "tiktok"], "seo": ["seo"]})
     assert matcher.counts("instagram und tiktok und instagram seo") == {"platforms": 3, "seo": 1}
@@ -273,9 +294,32 @@ def test_parsed_ads_give_the_tokens_of_their_keys():
     for field in ("title_key", "body_key", "job_key"):
         assert ad.words(field) == word_tokens(getattr(ad, field))
     assert "jobrad" in ad.words("body_key") and "jobrad" not in ad.words("job_key")
-    assert field_docs(vectorizer, [ad], "job_key") == [ad.words("job_key")]
+    docs = field_docs(vectorizer, [ad], "job_key")
+    np.testing.assert_array_equal(docs.ids, registry_ids(ad.words("job_key")))
+    assert docs.lengths.tolist() == [len(ad.words("job_key"))]
+    picked = [1, 3]
+    np.testing.assert_array_equal(np.concatenate(ad.sentence_word_ids(picked)),
+                                  registry_ids([w for words in ad.sentence_words(picked) for w in words]))
     char = TfidfVectorizer(analyzer="char_wb").fit(TOY_DOCS)
     assert field_docs(char, [ad], "job_key") == [ad.job_key]
+
+
+def test_word_ids_of_parsed_ads_are_looked_up_again_when_a_vectorizer_brings_new_words():
+    # A word no vectorizer of this test session has seen, so it is not registered when the ad's ids are first taken.
+    novel = f"neuwort{uuid.uuid4().hex}"
+    ads = [parse_ad(f"Deine Aufgaben\n- {novel} und Social Media\n- a b c SEO 3 Jahre\n\nWir bieten\n- Jobrad",
+                    "Social Media Manager:in (m/w/d)"),
+           parse_ad(f"Wir sind ein Team. Du machst {novel} für Instagram und TikTok.", None)]
+    before = ads[0].word_ids("body_key")  # taken before the vectorizer exists: the novel word is in no table
+    assert registry_ids([novel])[0] == -1 and len(before) == len(ads[0].words("body_key"))
+    size = registry_size()
+    vectorizer = TfidfVectorizer(ngram_range=(1, 2)).fit([ad.body_key for ad in ads])
+    for field in ("title_key", "body_key", "job_key"):
+        np.testing.assert_allclose(tfidf_transform(vectorizer, field_docs(vectorizer, ads, field)).toarray(),
+                                   vectorizer.transform([getattr(ad, field) for ad in ads]).toarray(),
+                                   rtol=1e-12, atol=1e-15)
+    assert registry_size() > size
+    assert registry_ids([novel])[0] in ads[0].word_ids("body_key")
 
 
 def test_tfidf_transform_char_ngrams():

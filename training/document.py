@@ -1,11 +1,15 @@
 """An ad parsed once into everything the models read: plain text, title, zoned sentences, language."""
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import accumulate, compress, pairwise
+
+import numpy as np
 
 from training.experience import Experience, find_experience
-from training.fast import key_tokens
+from training.fast import has_one_character_word, key_tokens, registry_ids, registry_size
 from training.text import detect_language, match_key, split_title, to_plain_text
 from training.zoning import SKILL_ZONES, Sentence, zone_sentences
 
@@ -40,23 +44,85 @@ class Ad:
         return " ".join(s.key for s in self.sentences if s.zone in SKILL_ZONES)
 
     @cached_property
-    def sentence_words(self) -> tuple[list[str], ...]:
-        """The :func:`~training.fast.word_tokens` of each sentence's key."""
-        return tuple(key_tokens(s.key) for s in self.sentences)
+    def _word_index(self) -> tuple[list[str], list[int]]:
+        """The word tokens of ``body_key`` and the offset of each sentence's first token (plus the end).
+
+        One split of the whole key instead of one per sentence: the sentence keys are joined by single
+        spaces, and a sentence's tokens are its key's words (see :func:`~training.fast.key_tokens`).
+        """
+        keys = [s.key for s in self.sentences]
+        bounds = list(accumulate((key.count(" ") + 1 for key in keys), initial=0))
+        lowered = self.body_key.lower()
+        words = lowered.split(" ") if keys else []
+        if has_one_character_word(lowered):  # dropped, as a vectorizer drops them; offsets move with them
+            kept = [len(w) > 1 for w in words]
+            before = list(accumulate(kept, initial=0))
+            words = list(compress(words, kept))
+            bounds = [before[b] for b in bounds]
+        return words, bounds
+
+    def sentence_words(self, indices: Iterable[int] | None = None) -> list[list[str]]:
+        """The :func:`~training.fast.word_tokens` of each sentence's key (of those at ``indices``, else all)."""
+        words, bounds = self._word_index
+        if indices is None:
+            return [words[a:b] for a, b in pairwise(bounds)]
+        return [words[bounds[k]:bounds[k + 1]] for k in indices]
+
+    @cached_property
+    def _job_words(self) -> list[str]:
+        words, bounds = self._word_index
+        job = [s.zone in SKILL_ZONES for s in self.sentences]
+        if all(job):
+            return words
+        return [w for (a, b), is_job in zip(pairwise(bounds), job, strict=True) if is_job for w in words[a:b]]
+
+    @cached_property
+    def _title_words(self) -> list[str]:
+        return key_tokens(self.title_key)
+
+    def word_ids(self, field: str) -> np.ndarray:
+        """The registry ids (:func:`~training.fast.registry_ids`) of :meth:`words`: what the word vectorizers read.
+
+        The body's are looked up once, the job text's taken from them; both are looked up again only when a word
+        vectorizer was built (and its words registered) since.
+        """
+        cached = self.__dict__.get("_ids")
+        if cached is None or cached[0] != registry_size():
+            body = registry_ids(self._word_index[0])
+            cached = self.__dict__["_ids"] = (registry_size(), body, registry_ids(self._title_words))
+        if field == "body_key":
+            return cached[1]
+        if field == "job_key":
+            return cached[1] if self._job_mask is None else cached[1][self._job_mask]
+        if field == "title_key":
+            return cached[2]
+        raise ValueError(f"no word tokens for field {field!r}")
+
+    def sentence_word_ids(self, indices: Sequence[int]) -> list[np.ndarray]:
+        """The :meth:`word_ids` of the sentences at ``indices`` (as :meth:`sentence_words`)."""
+        body, bounds = self.word_ids("body_key"), self._word_index[1]
+        return [body[bounds[k]:bounds[k + 1]] for k in indices]
+
+    @cached_property
+    def _job_mask(self) -> np.ndarray | None:
+        """Which body tokens belong to job sentences; None when all do."""
+        job = [s.zone in SKILL_ZONES for s in self.sentences]
+        if all(job):
+            return None
+        return np.repeat(job, np.diff(self._word_index[1]))
 
     def words(self, field: str) -> list[str]:
         """The word tokens of ``title_key``, ``body_key`` or ``job_key``: what a word vectorizer sees in it.
 
         Keys are sentence keys joined by spaces and no token spans a space, so the tokens of the
-        body and the job text are the sentences' tokens put together.
+        body and the job text are the sentences' tokens put together. The lists are shared: do not change them.
         """
         if field == "title_key":
-            return key_tokens(self.title_key)
+            return self._title_words
         if field == "body_key":
-            return [w for words in self.sentence_words for w in words]
+            return self._word_index[0]
         if field == "job_key":
-            return [w for s, words in zip(self.sentences, self.sentence_words, strict=True) if s.zone in SKILL_ZONES
-                    for w in words]
+            return self._job_words
         raise ValueError(f"no word tokens for field {field!r}")
 
 

@@ -9,10 +9,12 @@ own results, so a library upgrade that changes the maths fails the build instead
 from __future__ import annotations
 
 import re
+import threading
 import weakref
 from collections import Counter
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from itertools import islice, repeat
 from typing import Any
 
 import numpy as np
@@ -22,7 +24,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-__all__ = ["tfidf_transform", "union_transform", "logistic_proba", "word_tokens", "key_tokens", "field_docs"]
+__all__ = ["tfidf_transform", "union_transform", "logistic_proba", "word_tokens", "key_tokens",
+           "has_one_character_word", "field_docs", "WordIdDocs", "registry_ids", "registry_size"]
 
 _ANALYZERS: weakref.WeakKeyDictionary[TfidfVectorizer, Callable[[str], list[str]]] = weakref.WeakKeyDictionary()
 
@@ -51,6 +54,8 @@ class _WordTable:
     tokenize: Callable[[str], list[str]]
     lowercase: bool
     default_tokens: bool  # tokenises like word_tokens(): lists from it can be used as they are
+    # registry id -> word id, with -1 appended (so that id -1, "in no table", maps to -1); see _local_ids
+    from_registry: list[np.ndarray] = field(default_factory=list)
 
 
 # vectorizer -> (the fitted vocabulary_ the tables were built from, the tables): a refit replaces the vocabulary.
@@ -85,11 +90,71 @@ def _word_table(vectorizer: TfidfVectorizer) -> _WordTable | None:
         table = _WordTable(words, unigram, sorted_codes, pd.Index(sorted_codes),
                            np.asarray(cols, dtype=np.int64)[order], vectorizer.build_tokenizer(), vectorizer.lowercase,
                            vectorizer.lowercase and vectorizer.token_pattern == _WORD_PATTERN.pattern)
+        if table.default_tokens:
+            _register(words)
     _TABLES[vectorizer] = (vectorizer.vocabulary_, table)
     return table
 
 
 _WORD_PATTERN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token_pattern
+
+
+# -- one look-up per token for all word vectorizers ---------------------------------------------------------------
+# The words of every default-token word table built in this process, numbered in the order they came (the
+# numbers never change). A parsed ad looks its tokens up here once (``Ad.word_ids``); each vectorizer then turns
+# those numbers into its own word ids with one numpy gather, instead of a dictionary look-up per token and
+# vectorizer (the body's words are read by three vectorizers, the job text's by two more).
+_REGISTRY: dict[str, int] = {}
+_REGISTRY_LOCK = threading.Lock()
+
+
+def _register(words: Iterable[str]) -> None:
+    with _REGISTRY_LOCK:
+        for word in words:
+            _REGISTRY.setdefault(word, len(_REGISTRY))
+
+
+def registry_size() -> int:
+    """How many words the registry has: ids computed at an earlier size may miss words added since."""
+    return len(_REGISTRY)
+
+
+def registry_ids(tokens: list[str]) -> np.ndarray:
+    """The registry id of each token, -1 for a token in no word table."""
+    return np.fromiter(map(_REGISTRY.get, tokens, repeat(-1)), dtype=np.int64, count=len(tokens))
+
+
+def _local_ids(table: _WordTable) -> np.ndarray:
+    """``table``'s registry id -> word id array (with -1 last), extended to words registered since."""
+    held = table.from_registry[0] if table.from_registry else np.full(1, -1, dtype=np.int64)
+    if len(held) <= len(_REGISTRY):
+        with _REGISTRY_LOCK:
+            new = list(islice(_REGISTRY, len(held) - 1, None))
+            held = np.concatenate([held[:-1], np.fromiter(map(table.words.get, new, repeat(-1)), dtype=np.int64,
+                                                          count=len(new)), [-1]])
+        table.from_registry[:] = [held]
+    return held
+
+
+@dataclass(frozen=True)
+class WordIdDocs:
+    """Documents as the registry ids of their tokens, all in one array, and the number of tokens of each.
+
+    What :func:`field_docs` gives for parsed ads (see ``Ad.word_ids``); any word vectorizer with the default
+    tokenisation reads them.
+    """
+
+    ids: np.ndarray
+    lengths: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.lengths)
+
+    @classmethod
+    def join(cls, parts: Sequence[np.ndarray]) -> WordIdDocs:
+        """One document per array of ids."""
+        lengths = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
+        return cls(np.concatenate(parts) if parts else np.empty(0, dtype=np.int64), lengths)
 
 
 def word_tokens(text: str) -> list[str]:
@@ -101,7 +166,14 @@ def word_tokens(text: str) -> list[str]:
     return _WORD_PATTERN.findall(text.lower())
 
 
-_ONE_CHARACTER_WORD = re.compile(r"(?:^| )\w(?= |$)")
+# A one-character word of a match key, after its first word (a key's characters are letters, digits and single
+# spaces, so [^ ] is \w there). Starting with a literal space lets the regex engine jump from space to space.
+_ONE_CHARACTER_WORD = re.compile(r" [^ ](?: |$)")
+
+
+def has_one_character_word(key: str) -> bool:
+    """Whether a match key has a word of one character (which word vectorizers drop)."""
+    return key[1:2] == " " or len(key) == 1 or _ONE_CHARACTER_WORD.search(key) is not None
 
 
 def key_tokens(key: str) -> list[str]:
@@ -113,7 +185,7 @@ def key_tokens(key: str) -> list[str]:
     key = key.lower()
     if not key:
         return []
-    if _ONE_CHARACTER_WORD.search(key) is None:  # most sentences: no Python loop at all
+    if not has_one_character_word(key):  # most sentences: no Python loop at all
         return key.split(" ")
     return [w for w in key.split(" ") if len(w) > 1]
 
@@ -131,17 +203,21 @@ def _bigram_positions(table: _WordTable, codes: np.ndarray) -> np.ndarray:
     return np.where(table.bigram_codes[pos] == codes, pos, -1)
 
 
-def _word_counts(table: _WordTable, docs: Sequence[str | list[str]], n_features: int) -> tuple[np.ndarray, ...]:
+def _word_counts(table: _WordTable, docs: Sequence[str | list[str]] | WordIdDocs,
+                 n_features: int) -> tuple[np.ndarray, ...]:
     """Column indices and counts of each document's n-grams: (indptr, indices, counts), indices sorted."""
-    ids: list[int] = []
-    lengths = []
-    get = table.words.get
-    for doc in docs:
-        # a list was tokenised ahead of time (word_tokens, key_tokens)
-        tokens = doc if isinstance(doc, list) else table.tokenize(doc.lower() if table.lowercase else doc)
-        ids.extend([get(token, -1) for token in tokens])
-        lengths.append(len(tokens))
-    flat = np.asarray(ids, dtype=np.int64)
+    if isinstance(docs, WordIdDocs):
+        flat, lengths = _local_ids(table)[docs.ids], docs.lengths
+    else:
+        tokens: list[str] = []
+        lengths = []
+        for doc in docs:
+            # a list was tokenised ahead of time (word_tokens, key_tokens)
+            doc_tokens = doc if isinstance(doc, list) else table.tokenize(doc.lower() if table.lowercase else doc)
+            tokens.extend(doc_tokens)
+            lengths.append(len(doc_tokens))
+        # the look-ups run in C (map), not in a Python loop
+        flat = np.fromiter(map(table.words.get, tokens, repeat(-1)), dtype=np.int64, count=len(tokens))
     row = np.repeat(np.arange(len(docs), dtype=np.int64), lengths)
     known = flat >= 0
     cols = [table.unigram[flat[known]]]
@@ -190,7 +266,8 @@ def tfidf_transform(vectorizer: TfidfVectorizer, docs: Sequence[str | list[str]]
     """
     n_features = len(vectorizer.vocabulary_)
     table = _word_table(vectorizer)
-    if (table is None or not table.default_tokens) and any(isinstance(doc, list) for doc in docs):
+    if (table is None or not table.default_tokens) and (
+            isinstance(docs, WordIdDocs) or any(isinstance(doc, list) for doc in docs)):
         raise ValueError("token lists are only accepted by word vectorizers with the default tokenisation")
     if table is not None:
         rows, cols, counts = _word_counts(table, docs, n_features)
@@ -211,13 +288,15 @@ def tfidf_transform(vectorizer: TfidfVectorizer, docs: Sequence[str | list[str]]
     return X
 
 
-def field_docs(vectorizer: TfidfVectorizer, items: Sequence[Any], field: str) -> list[str | list[str]]:
-    """The documents a vectorizer reads from ``items``' ``field``: their word tokens where the items
-    have them (parsed ads tokenise each sentence once for all vectorizers), else the text."""
+def field_docs(vectorizer: TfidfVectorizer, items: Sequence[Any], fields: str | Sequence[str]) -> list[str] | WordIdDocs:
+    """The documents a vectorizer reads from ``items``' ``fields`` (one name, or one per item): the registry ids
+    of their tokens where the items have them (parsed ads tokenise once for all vectorizers: ``Ad.word_ids``),
+    else the texts."""
+    names = [fields] * len(items) if isinstance(fields, str) else fields
     table = _word_table(vectorizer)
-    if table is not None and table.default_tokens and all(hasattr(item, "words") for item in items):
-        return [item.words(field) for item in items]
-    return [getattr(item, field) for item in items]
+    if table is not None and table.default_tokens and all(hasattr(item, "word_ids") for item in items):
+        return WordIdDocs.join([item.word_ids(name) for item, name in zip(items, names, strict=True)])
+    return [getattr(item, name) for item, name in zip(items, names, strict=True)]
 
 
 def union_transform(union: FeatureUnion, items: Sequence[Any]) -> sparse.csr_matrix:

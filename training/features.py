@@ -100,8 +100,8 @@ class SeedProfileFeatures(TransformerMixin, BaseEstimator):
         titles = [ad.title_key for ad in X]
         # The job text, or the whole ad when no sentence is about the job.
         job_fields = ["job_key" if ad.job_key else "body_key" for ad in X]
-        jobs = [getattr(ad, field) for ad, field in zip(X, job_fields, strict=True)]
-        job_docs = [field_docs(self.vectorizer_, [ad], field)[0] for ad, field in zip(X, job_fields, strict=True)]
+        jobs = [getattr(ad, name) for ad, name in zip(X, job_fields, strict=True)]
+        job_docs = field_docs(self.vectorizer_, X, job_fields)
         n_roles = len(self.role_ids_)
         sim_title = np.asarray(tfidf_transform(self.vectorizer_, field_docs(self.vectorizer_, X, "title_key"))
                                @ self.profiles_t_)

@@ -143,19 +143,20 @@ class JobClassifier(BaseEstimator):
         # Skills are only reported for communication jobs: tag only those (most ads of a job board are not).
         comm_ads = np.flatnonzero(is_comm_all).tolist()
         skills = dict(zip(comm_ads, self.skills_.tag([ads[i] for i in comm_ads]), strict=True))
+        # The best communication role of each ad: the top class, or the next one when the top is "other"
+        # (one argsort for the batch, row by row the same order as np.argsort(-proba[i])).
+        order = np.argsort(-proba, axis=1)
+        best = np.where(order[:, 0] == other, order[:, 1], order[:, 0]).tolist()
+        levels = np.argmax(seniority_proba, axis=1).tolist()
         out = []
-        for i, ad in enumerate(ads):
-            p = proba[i]
+        for i, (ad, p, k) in enumerate(zip(ads, proba.tolist(), levels, strict=True)):
             is_comm = bool(is_comm_all[i])
-            comm = [j for j in np.argsort(-p) if j != other]
-            role = classes[comm[0]] if is_comm else OTHER
-            k = int(np.argmax(seniority_proba[i]))
             level = str(self.seniority_.classes_[k])
             out.append(Prediction(
                 ad=ad,
                 communication_proba=float(comm_proba[i]),
-                role_proba={c: float(v) for c, v in zip(classes, p, strict=True)},
-                role=role,
+                role_proba=dict(zip(classes, p, strict=True)),
+                role=classes[best[i]] if is_comm else OTHER,
                 is_digital_communication=is_comm,
                 seniority=level,
                 seniority_confidence=float(seniority_proba[i, k]),

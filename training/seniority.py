@@ -18,6 +18,7 @@ from sklearn.feature_extraction import DictVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
+from training.alternation import Alternation
 from training.document import Ad
 from training.fast import logistic_proba
 from training.features import check_ads
@@ -69,7 +70,7 @@ _TEXT_PATTERNS = {
     "entry": r"berufseinst|erste (berufs)?erfahrung|recent graduate|no experience|keine (berufs)?erfahrung|"
              r"entry level|" + _word_start(["0", "1"], tail=r" (\d )?(jahre|years)") + r"|junior|trainee|volontariat",
 }
-_TEXT_REGEXES = {level: re.compile(pattern) for level, pattern in _TEXT_PATTERNS.items()}
+_TEXT_REGEXES = {level: Alternation(pattern) for level, pattern in _TEXT_PATTERNS.items()}
 
 class SeniorityModel(ClassifierMixin, BaseEstimator):
     """Predicts one of the five seniority levels of a parsed ad.

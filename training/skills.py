@@ -21,7 +21,7 @@ from sklearn.model_selection import KFold
 from sklearn.utils.validation import check_is_fitted
 
 from training.document import Ad
-from training.fast import field_docs, tfidf_transform
+from training.fast import WordIdDocs, field_docs, tfidf_transform
 from training.features import check_ads
 from training.phrases import PhraseMatcher, phrases_by_id
 from training.zoning import SKILL_ZONES, Sentence
@@ -80,11 +80,12 @@ class SkillTagger(BaseEstimator):
         n = len(self.skill_ids_)
         job, other = np.zeros(n), np.zeros(n)
         evidence: dict[str, list[Sentence]] = {}
-        for s in ad.sentences:
-            labels = {label for label, _ in self.matcher_.find(s.key)}
-            # The cheap substring test first: most sentences name no language at all.
-            named = [skill for skill, (stems, rule) in _LANGUAGE_RULES.items()
-                     if any(stem in s.key for stem in stems) and rule.search(s.key)]
+        # The cheap substring tests first: most ads, and most sentences, name no language at all.
+        rules = [(skill, stems, rule) for skill, (stems, rule) in _LANGUAGE_RULES.items()
+                 if any(stem in ad.body_key for stem in stems)]
+        for s, found in zip(ad.sentences, self.matcher_.find_each([s.key for s in ad.sentences]), strict=True):
+            labels = {label for label, _ in found}
+            named = [skill for skill, stems, rule in rules if any(stem in s.key for stem in stems) and rule.search(s.key)]
             if named and _PROFICIENCY.search(s.key):
                 labels.update(named)
             for label in labels:
@@ -141,8 +142,6 @@ class SkillTagger(BaseEstimator):
         self.thresholds_ = np.array([_best_threshold(Y[:, j], oof[:, j]) for j in range(Y.shape[1])])
         self.coef_, self.intercept_ = self._fit_models(features, Y, sample_weight)
         self.n_words_ = len(self.vectorizer_.vocabulary_)
-        # Row j = tag j's word weights, contiguous, for scoring evidence sentences.
-        self.word_coef_t_ = np.ascontiguousarray(self.coef_[: self.n_words_].T)
         return self
 
     # -- prediction -------------------------------------------------------------------------
@@ -188,26 +187,25 @@ class SkillTagger(BaseEstimator):
         for ad in ads:
             picked = [k for k, s in enumerate(ad.sentences) if s.zone in SKILL_ZONES and not s.heading]
             job.append([ad.sentences[k] for k in picked])
-            docs += [ad.sentence_words[k] for k in picked]
-        words = tfidf_transform(self.vectorizer_, docs)
-        bounds = np.cumsum([0] + [len(sentences) for sentences in job])
-        return [_SentenceScores(sentences, words[bounds[k]:bounds[k + 1]], self.word_coef_t_)
-                for k, sentences in enumerate(job)]
+            docs += ad.sentence_word_ids(picked)
+        # Every sentence's score for every tag in one product (slicing a sparse matrix per ad costs more).
+        scores = np.asarray(tfidf_transform(self.vectorizer_, WordIdDocs.join(docs)) @ self.coef_[: self.n_words_])
+        bounds = np.cumsum([0] + [len(sentences) for sentences in job]).tolist()
+        return [_SentenceScores(sentences, scores[bounds[k]:bounds[k + 1]]) for k, sentences in enumerate(job)]
 
 
 @dataclass(frozen=True)
 class _SentenceScores:
-    """One ad's job sentences with their word features, scored per skill on demand."""
+    """One ad's job sentences with their word scores per tag (n_sentences x n_tags)."""
 
     sentences: list[Sentence]
-    words: sparse.csr_matrix
-    word_coef_t: np.ndarray
+    scores: np.ndarray
 
     def best(self, j: int) -> list[Sentence]:
         """The (up to two) sentences whose words push skill ``j``'s score up most, if enough."""
         if not self.sentences:
             return []
-        scores = self.words @ self.word_coef_t[j]
+        scores = self.scores[:, j]
         order = np.argsort(-scores)
         return [self.sentences[k] for k in order[:2] if scores[k] >= _MIN_EVIDENCE_SCORE]
 
