@@ -146,6 +146,15 @@ def test_match_key_agrees_with_its_definition(raw):
     assert match_keys([raw, raw]) == [match_key(raw, rendered=True)] * 2
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["Aa", "ß", "ü", " ", "\t", "-", ":in", "In", "*", "&amp;", "&#10;", "\n",
+                                          "é", "„", "#", "_", "[x](y)", "Σ", "x"]), max_size=8).map("".join),
+                max_size=6))
+def test_match_keys_of_many_texts_equal_their_match_keys(raws):
+    # One pass over the texts joined by line breaks; a text that brings its own line break goes text by text.
+    assert match_keys(raws) == [match_key(raw, rendered=True) for raw in raws]
+
+
 def test_match_key_makes_spelling_variants_equal():
     variants = ["Social-Media-Manager:in", "Social Media Manager*in (m/w/d)", "social media  manager", "SOCIAL MEDIA MANAGER"]
     assert {match_key(v) for v in variants} == {"social media manager"}

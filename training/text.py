@@ -211,6 +211,8 @@ def _key_of_folded(folded: str) -> str:
 
 def match_keys(texts: Iterable[str]) -> list[str]:
     """``[match_key(text, rendered=True) for text in texts]``, without two function calls per text."""
+    # (Tried: folding and splitting all texts at once, joined by line breaks. Slower: one non-ASCII text
+    # sends the whole ad down the regex path instead of the byte table.)
     return [_key_of_folded(_strip_markup(text).casefold()) for text in texts]
 
 

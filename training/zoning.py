@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
 from itertools import accumulate, starmap
+from typing import NamedTuple
 
 from training.text import match_keys, sentence_spans
 
@@ -55,9 +55,12 @@ _INTRO_SENTENCE = re.compile(r"^(wir sind|wir bei|we are a|we re a|founded in|se
 _HEADING_MAX = 70
 
 
-@dataclass(frozen=True)
-class Sentence:
-    """One sentence of the plain text: its span, zone and match key (normalised text)."""
+class Sentence(NamedTuple):
+    """One sentence of the plain text: its span, zone and match key (normalised text).
+
+    A named tuple rather than a frozen dataclass: an ad has dozens of sentences, and a tuple is made
+    three times faster (a frozen dataclass sets each field through ``object.__setattr__``).
+    """
 
     start: int
     end: int
