@@ -341,3 +341,17 @@ def test_logistic_proba_equals_predict_proba(y):
     model = LogisticRegression(C=2.0, max_iter=1000).fit(X_TOY, y)
     for X in (X_TOY, sparse.csr_matrix(X_TOY), X_TOY[:1]):
         np.testing.assert_allclose(logistic_proba(model, X), model.predict_proba(X), rtol=1e-10, atol=1e-12)
+
+
+def test_word_ids_fall_back_to_the_words_text_when_vocabulary_hashes_collide(monkeypatch):
+    from training import document
+
+    texts = ["Deine Aufgaben\n- Social Media für Instagram\n- a b 3 Jahre Erfahrung", "Wir bieten Jobrad und Obst."]
+    vectorizer = TfidfVectorizer(ngram_range=(1, 2)).fit(TOY_DOCS + texts)
+    hashed = field_docs(vectorizer, [parse_ad(t, "Social Media Manager") for t in texts], "job_key")
+    size, _ = document.registry_hash_index()
+    monkeypatch.setattr(document, "registry_hash_index", lambda: (size, None))
+    by_text = field_docs(vectorizer, [parse_ad(t, "Social Media Manager") for t in texts], "job_key")
+    np.testing.assert_array_equal(by_text.ids, hashed.ids)
+    np.testing.assert_array_equal(by_text.lengths, hashed.lengths)
+    assert (hashed.ids >= 0).any()

@@ -1,17 +1,17 @@
 """An ad parsed once into everything the models read: plain text, title, zoned sentences, language."""
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import accumulate, pairwise
+from itertools import accumulate, compress, pairwise
 
 import numpy as np
 
 from training.experience import Experience, find_experience
-from training.fast import key_tokens, registry_ids, registry_size
+from training.fast import key_tokens, registry_hash_index, registry_ids, registry_size
 from training.text import detect_language, match_key, split_title, to_plain_text
+from training.tokens import key_token_ids
 from training.zoning import SKILL_ZONES, Sentence, zone_sentences
 
 __all__ = ["Ad", "parse_ad"]
@@ -49,30 +49,16 @@ class Ad:
         """The word tokens of ``body_key`` and the offset of each sentence's first token (plus the end).
 
         One split of the whole key instead of one per sentence: the sentence keys are joined by single
-        spaces, and a sentence's tokens are its key's words (see :func:`~training.fast.key_tokens`). The
-        tokens' registry ids are looked up here too, while the new strings are still in the CPU cache
-        (measured: 3x faster than in a later pass over the batch).
+        spaces, and a sentence's tokens are its key's words (see :func:`~training.fast.key_tokens`).
         """
         keys = [s.key for s in self.sentences]
-        if not keys:
-            self.__dict__["_ids"] = (registry_size(), np.empty(0, dtype=np.int64))
-            return [], [0]
-        lowered = self.body_key.lower()
-        words = lowered.split(" ")
-        size = registry_size()
-        ids = registry_ids(words)
+        words = self.body_key.lower().split(" ") if keys else []
         bounds = list(accumulate((key.count(" ") + 1 for key in keys), initial=0))
-        # Words of one character are dropped, as a vectorizer drops them, and the sentences' offsets move
-        # with them. No vocabulary has such words, so only the words without an id need their length checked.
-        short = [k for k in np.flatnonzero(ids < 0).tolist() if len(words[k]) < 2]
-        if short:
-            for k in reversed(short):
-                del words[k]
-            keep = np.ones(len(ids), dtype=bool)
-            keep[short] = False
-            ids = ids[keep]
-            bounds = [b - bisect_left(short, b) for b in bounds]
-        self.__dict__["_ids"] = (size, ids)
+        kept = [len(w) > 1 for w in words]  # words of one character are dropped, as a vectorizer drops them
+        if not all(kept):
+            before = list(accumulate(kept, initial=0))
+            words = list(compress(words, kept))
+            bounds = [before[b] for b in bounds]
         return words, bounds
 
     def sentence_words(self, indices: Iterable[int] | None = None) -> list[list[str]]:
@@ -94,38 +80,54 @@ class Ad:
     def _title_words(self) -> list[str]:
         return key_tokens(self.title_key)
 
+    @classmethod
+    def prepare_word_ids(cls, ads: Sequence[Ad]) -> None:
+        """Look up the word tokens of all ``ads`` at once (:mod:`training.tokens`), for :meth:`word_ids`.
+
+        Ads already looked up since the registry last grew are left alone; an ad that was not prepared
+        is looked up on its own when asked.
+        """
+        size, index = registry_hash_index()
+        todo = [ad for ad in ads if ad.__dict__.get("_ids", (-1,))[0] != size]
+        if not todo:
+            return
+        if index is None:  # two vocabulary words share a hash: by their text instead
+            for ad in todo:
+                words, bounds = ad._word_index
+                ad.__dict__["_ids"] = (size, registry_ids(words), bounds)
+            return
+        for ad, (ids, bounds) in zip(todo, key_token_ids([[s.key for s in ad.sentences] for ad in todo], index),
+                                     strict=True):
+            ad.__dict__["_ids"] = (size, ids, bounds)
+
+    def _token_ids(self) -> tuple[np.ndarray, list[int]]:
+        """The registry ids of the body's tokens, and where each sentence's start (see :meth:`prepare_word_ids`)."""
+        cached = self.__dict__.get("_ids")
+        if cached is None or cached[0] != registry_size():
+            Ad.prepare_word_ids([self])
+            cached = self.__dict__["_ids"]
+        return cached[1], cached[2]
+
     def word_ids(self, field: str) -> np.ndarray:
         """The registry ids (:func:`~training.fast.registry_ids`) of :meth:`words`: what the word vectorizers read.
 
-        The body's are looked up once, the job text's taken from them; both are looked up again only when a word
-        vectorizer was built (and its words registered) since.
+        Several vectorizers read the same ad: its tokens are looked up once (for a whole batch with
+        :meth:`prepare_word_ids`), and again only when a word vectorizer was built since.
         """
         if field == "title_key":
             return registry_ids(self._title_words)  # a few words
-        words = self._word_index[0]  # looks the body's words up the first time
-        size, body = self.__dict__["_ids"]
-        if size != registry_size():
-            size = registry_size()
-            body = registry_ids(words)
-            self.__dict__["_ids"] = (size, body)
+        ids, bounds = self._token_ids()
         if field == "body_key":
-            return body
+            return ids
         if field == "job_key":
-            return body if self._job_mask is None else body[self._job_mask]
+            job = [s.zone in SKILL_ZONES for s in self.sentences]
+            return ids if all(job) else ids[np.repeat(job, np.diff(bounds))]
         raise ValueError(f"no word tokens for field {field!r}")
 
     def sentence_word_ids(self, indices: Sequence[int]) -> list[np.ndarray]:
         """The :meth:`word_ids` of the sentences at ``indices`` (as :meth:`sentence_words`)."""
-        body, bounds = self.word_ids("body_key"), self._word_index[1]
-        return [body[bounds[k]:bounds[k + 1]] for k in indices]
-
-    @cached_property
-    def _job_mask(self) -> np.ndarray | None:
-        """Which body tokens belong to job sentences; None when all do."""
-        job = [s.zone in SKILL_ZONES for s in self.sentences]
-        if all(job):
-            return None
-        return np.repeat(job, np.diff(self._word_index[1]))
+        ids, bounds = self._token_ids()
+        return [ids[bounds[k]:bounds[k + 1]] for k in indices]
 
     def words(self, field: str) -> list[str]:
         """The word tokens of ``title_key``, ``body_key`` or ``job_key``: what a word vectorizer sees in it.

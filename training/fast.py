@@ -24,8 +24,11 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
+from training.tokens import word_hashes
+
 __all__ = ["tfidf_transform", "union_transform", "logistic_proba", "word_tokens", "key_tokens",
-           "has_one_character_word", "field_docs", "WordIdDocs", "registry_ids", "registry_size"]
+           "has_one_character_word", "field_docs", "WordIdDocs", "registry_ids", "registry_size",
+           "registry_hash_index"]
 
 _ANALYZERS: weakref.WeakKeyDictionary[TfidfVectorizer, Callable[[str], list[str]]] = weakref.WeakKeyDictionary()
 
@@ -122,6 +125,24 @@ def registry_size() -> int:
 def registry_ids(tokens: list[str]) -> np.ndarray:
     """The registry id of each token, -1 for a token in no word table."""
     return np.fromiter(map(_REGISTRY.get, tokens, repeat(-1)), dtype=np.int64, count=len(tokens))
+
+
+_HASH_INDEX: list[tuple[int, pd.Index | None]] = [(0, None)]
+
+
+def registry_hash_index() -> tuple[int, pd.Index | None]:
+    """``(registry size, index)``: the :func:`~training.tokens.word_hashes` of the registry's words, in id order.
+
+    None instead of the index in the (~10^-10) case that two registered words share a hash: callers then
+    look the words up by their text.
+    """
+    size, index = _HASH_INDEX[0]
+    if size != len(_REGISTRY) or size == 0:
+        with _REGISTRY_LOCK:
+            words = list(_REGISTRY)
+        index = pd.Index(word_hashes(words)) if words else pd.Index(np.empty(0, dtype=np.uint64))
+        _HASH_INDEX[0] = (size, index) = (len(words), index if index.is_unique else None)
+    return size, index
 
 
 def _local_ids(table: _WordTable) -> np.ndarray:

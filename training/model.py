@@ -132,6 +132,7 @@ class JobClassifier(BaseEstimator):
         if not ads:
             return []
         classes = list(self.role_pipeline_.classes_)
+        Ad.prepare_word_ids(ads)  # all ads' tokens in one pass, for every word vectorizer below
         features = union_transform(self.role_pipeline_[0], ads)
         proba = self._role_proba(ads, features)
         other = classes.index(OTHER)
