@@ -15,14 +15,16 @@ import math
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import pyarrow as pa
 
 from training.artifact import resolve_model_dir
 from training.config import MAX_TEXT_CHARS
-from training.predictor import Predictor
+
+if TYPE_CHECKING:  # the model's modules load scikit-learn: imported by load_predictor, in the workers
+    from training.predictor import Predictor
 
 __all__ = ["InputColumns", "DEFAULT_COLUMNS", "RESULT_SCHEMA", "ERROR_SCHEMA", "COMBINED_SCHEMA", "empty_frame", "combined_meta",
            "load_predictor",
@@ -119,6 +121,8 @@ def load_predictor(model_dir: str | Path) -> Predictor:
     key = str(resolve_model_dir(model_dir))
     with _LOAD_LOCK:  # threaded Dask workers would otherwise load the same artifact twice
         if key not in _PREDICTORS:
+            from training.predictor import Predictor
+
             logger.info("loading model from %s", key)
             _PREDICTORS[key] = Predictor.load(key)
             # The model lives as long as the process: move its objects out of the garbage

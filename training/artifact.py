@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import joblib
-import sklearn
 
 from training.config import REPO_ROOT
 
@@ -31,6 +30,14 @@ CARD_FILE = "model.json"
 class ArtifactError(ValueError):
     """An artifact is missing, damaged, tampered with or made by an incompatible library version."""
 
+
+
+def _sklearn_version() -> str:
+    # Imported here: a process that only reads model cards (the batch scorer's parent) need not load
+    # scikit-learn, which takes ~0.7 s.
+    import sklearn
+
+    return sklearn.__version__
 
 def sha256_file(path: Path) -> str:
     h = hashlib.sha256()
@@ -65,7 +72,7 @@ def save_artifact(model: Any, models_dir: Path, card: dict[str, Any], *, version
         "created_at": created.isoformat(timespec="seconds"),
         "git_commit": _git_commit(),
         "python_version": platform.python_version(),
-        "sklearn_version": sklearn.__version__,
+        "sklearn_version": _sklearn_version(),
         "joblib_version": joblib.__version__,
         "sha256": sha256_file(target / MODEL_FILE),
         **card,
@@ -113,9 +120,9 @@ def load_artifact(model_dir: str | Path, *, expected_sha256: str | None = None) 
         raise ArtifactError(f"no {MODEL_FILE} in {model_dir}")
     if card.get("format_version") != FORMAT_VERSION:
         raise ArtifactError(f"artifact format {card.get('format_version')!r} is not {FORMAT_VERSION}: retrain")
-    if card.get("sklearn_version") != sklearn.__version__:
+    if card.get("sklearn_version") != _sklearn_version():
         raise ArtifactError(
-            f"artifact was trained with scikit-learn {card.get('sklearn_version')}, this is {sklearn.__version__}: "
+            f"artifact was trained with scikit-learn {card.get('sklearn_version')}, this is {_sklearn_version()}: "
             "pickles are not portable across versions; retrain with `make train` or install the matching version"
         )
     digest = sha256_file(model_path)
