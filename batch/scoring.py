@@ -9,7 +9,6 @@ This is the one place where rows are checked and turned into output columns; the
 from __future__ import annotations
 
 import gc
-import json
 import logging
 import math
 import threading
@@ -17,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import orjson
 import pandas as pd
 import pyarrow as pa
 
@@ -196,7 +196,7 @@ def _result_columns(result: dict[str, Any], version: str) -> dict[str, Any]:
         "is_digital_communication": result["is_digital_communication"],
         "seniority": result["seniority"]["id"],
         "skills": ",".join(s["id"] for s in result["skills"]),
-        "result_json": json.dumps(result, ensure_ascii=False, separators=(",", ":")),
+        "result_json": orjson.dumps(result).decode(),  # compact UTF-8, as json.dumps(ensure_ascii=False)
         "model_version": version,
     }
 

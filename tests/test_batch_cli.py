@@ -221,6 +221,15 @@ def test_output_is_the_same_as_scoring_in_memory(tmp_path, predictor):
     assert read_output(tmp_path / "out.parquet.errors.csv")["id"].tolist() == errors["id"].tolist()
 
 
+def test_the_json_column_is_compact_utf8_json_of_the_result(predictor):
+    # Written with orjson for speed: the bytes must be those of the standard library's compact, non-ASCII form.
+    results, _ = score_chunk(ADS, predictor)
+    written = results["result_json"].tolist()
+    assert written == [json.dumps(json.loads(text), ensure_ascii=False, separators=(",", ":")) for text in written]
+    assert [json.loads(text)["role"]["id"] for text in written] == results["role"].tolist()
+    assert any(not text.isascii() for text in written)  # umlauts and dashes are written as they are
+
+
 class _FailingPredictor:
     """The real predictor, except that it raises on ads containing ``poison`` (all ads if ``poison`` is '')."""
 

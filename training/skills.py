@@ -85,6 +85,8 @@ class SkillTagger(BaseEstimator):
         rules = [(skill, stems, rule) for skill, (stems, rule) in _LANGUAGE_RULES.items()
                  if any(stem in ad.body_key for stem in stems)]
         for s, found in zip(ad.sentences, self.matcher_.find_each([s.key for s in ad.sentences]), strict=True):
+            if not found and not rules:  # most sentences of most ads
+                continue
             labels = {label for label, _ in found}
             named = [skill for skill, stems, rule in rules if any(stem in s.key for stem in stems) and rule.search(s.key)]
             if named and _PROFICIENCY.search(s.key):
