@@ -15,6 +15,7 @@ from sklearn.linear_model import LogisticRegression
 
 from training.document import parse_ad
 from training.fast import (
+    char_wb_ngrams,
     field_docs,
     key_tokens,
     logistic_proba,
@@ -320,6 +321,14 @@ def test_word_ids_of_parsed_ads_are_looked_up_again_when_a_vectorizer_brings_new
                                    rtol=1e-12, atol=1e-15)
     assert registry_size() > size
     assert registry_ids([novel])[0] in ads[0].word_ids("body_key")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(list("abcÄß中 \t\n\u00a0\u2028-") + ["xy", "social "]), max_size=20).map("".join),
+       st.sampled_from([(1, 1), (2, 4), (3, 5)]))
+def test_char_wb_ngrams_equal_scikit_learns(text, ngram_range):
+    analyzer = TfidfVectorizer(analyzer="char_wb", ngram_range=ngram_range, lowercase=False).build_analyzer()
+    assert char_wb_ngrams(text, *ngram_range) == analyzer(text)
 
 
 def test_tfidf_transform_char_ngrams():

@@ -27,7 +27,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from training.tokens import word_hashes
 
 __all__ = ["tfidf_transform", "union_transform", "logistic_proba", "word_tokens", "key_tokens",
-           "has_one_character_word", "field_docs", "WordIdDocs", "registry_ids", "registry_size",
+           "has_one_character_word", "char_wb_ngrams", "field_docs", "WordIdDocs", "registry_ids", "registry_size",
            "registry_hash_index"]
 
 _ANALYZERS: weakref.WeakKeyDictionary[TfidfVectorizer, Callable[[str], list[str]]] = weakref.WeakKeyDictionary()
@@ -264,8 +264,50 @@ def _word_counts(table: _WordTable, docs: Sequence[str | list[str]] | WordIdDocs
     return counts.indptr, counts.indices, counts.data
 
 
+def char_wb_ngrams(text: str, min_n: int, max_n: int) -> list[str]:
+    """scikit-learn's ``char_wb`` n-grams of (preprocessed) ``text``, with list comprehensions instead of its loop.
+
+    Each word is padded with a space on either side; a word no longer than ``n`` gives itself once, and no
+    longer n-grams.
+    """
+    out: list[str] = []
+    for word in text.split():
+        word = f" {word} "
+        for n in range(min_n, max_n + 1):
+            if len(word) <= n:
+                out.append(word)
+                break
+            out += [word[i:i + n] for i in range(len(word) - n + 1)]
+    return out
+
+
+def _char_wb_counts(vectorizer: TfidfVectorizer, docs: Sequence[str]) -> tuple[np.ndarray, ...]:
+    """(indptr, indices, counts) of a plain ``char_wb`` vectorizer, the n-grams of all docs looked up in C.
+
+    Each row lists its n-grams in the order they first occur, as the generic path (a Counter) does, so
+    that the tf-idf arithmetic runs in the same order.
+    """
+    lowercase, (min_n, max_n), n_features = vectorizer.lowercase, vectorizer.ngram_range, len(vectorizer.vocabulary_)
+    grams: list[str] = []
+    lengths = []
+    for doc in docs:
+        doc_grams = char_wb_ngrams(doc.lower() if lowercase else doc, min_n, max_n)
+        grams += doc_grams
+        lengths.append(len(doc_grams))
+    ids = np.fromiter(map(vectorizer.vocabulary_.get, grams, repeat(-1)), dtype=np.int64, count=len(grams))
+    row = np.repeat(np.arange(len(docs), dtype=np.int64), lengths)
+    known = ids >= 0
+    keys, first = pd.factorize(row[known] * n_features + ids[known])  # codes, then keys in order of first occurrence
+    counts = np.bincount(keys, minlength=len(first))
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(first // n_features, minlength=len(docs)))])
+    return indptr, first % n_features, counts
+
+
 def _generic_counts(vectorizer: TfidfVectorizer, docs: Sequence[str]) -> tuple[np.ndarray, ...]:
     """(indptr, indices, counts) through the vectorizer's own analyzer (character n-grams etc.)."""
+    if (vectorizer.analyzer == "char_wb" and vectorizer.preprocessor is None and not vectorizer.strip_accents
+            and vectorizer.input == "content" and all(isinstance(doc, str) for doc in docs)):
+        return _char_wb_counts(vectorizer, docs)
     analyzer = _analyzer(vectorizer)
     vocab = vectorizer.vocabulary_
     indptr, indices, values = [0], [], []
