@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from training.experience import find_experience
-from training.zoning import SKILL_ZONES, ZONES, zone_sentences
+from training.zoning import _ANY_HEADING, _HEADINGS, SKILL_ZONES, ZONES, zone_sentences
 
 GERMAN_AD = """Social Media Manager (m/w/d)
 Wir sind ein Familienunternehmen aus Köln und lieben Instagram. Seit 30 Jahren stehen wir für Qualität.
@@ -232,3 +234,13 @@ def test_profile_experience_wins_over_tasks():
     text = ("Deine Aufgaben\n- Du arbeitest 2 Jahre lang erfahren im Projekt mit.\n"
             "Dein Profil\n- 4 Jahre Berufserfahrung in der Kommunikation")
     assert _experience(text) == (4, None)
+
+
+_HEADING_PHRASES = sorted({phrase for p in _HEADINGS.values() for phrase in p.pattern.split("|")})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([*_HEADING_PHRASES, "x", " ", "deine", "über", "aufgab", "profi"]), max_size=5).map("".join))
+def test_any_heading_finds_a_heading_phrase_exactly_when_one_of_the_zones_does(line):
+    # _ANY_HEADING is the zones' phrases as one trie: a quick test before asking each zone.
+    assert bool(_ANY_HEADING.search(line)) == any(p.search(line) for p in _HEADINGS.values())

@@ -13,7 +13,7 @@ from itertools import accumulate
 
 from training.text import match_key
 
-__all__ = ["PhraseMatcher", "phrases_by_id"]
+__all__ = ["PhraseMatcher", "phrases_by_id", "trie_pattern"]
 
 
 def phrases_by_id(entries: Iterable[dict], key: str) -> dict[str, list[str]]:
@@ -21,7 +21,8 @@ def phrases_by_id(entries: Iterable[dict], key: str) -> dict[str, list[str]]:
     return {e["id"]: [p for lang in e.get(key, {}).values() for p in lang] for e in entries}
 
 
-def _trie_pattern(words: Iterable[str]) -> str:
+def trie_pattern(words: Iterable[str]) -> str:
+    """A regex matching exactly the given literal words, as a trie: one pass over a text finds any of them."""
     trie: dict = {}
     for word in words:
         node = trie
@@ -63,7 +64,7 @@ class PhraseMatcher:
         # a literal first character lets the regex engine jump from space to space, twice as fast
         # as a look-behind tried at every character.
         tail = r"(?!\w)" if whole_word else ""
-        pattern = _trie_pattern(self._owner) if self._owner else r"(?!x)x"
+        pattern = trie_pattern(self._owner) if self._owner else r"(?!x)x"
         self._regex = re.compile(rf" ({pattern}){tail}")
 
     def find(self, key_text: str) -> list[tuple[str, str]]:

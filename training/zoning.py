@@ -12,6 +12,7 @@ from bisect import bisect_right
 from itertools import accumulate, starmap
 from typing import NamedTuple
 
+from training.phrases import trie_pattern
 from training.text import match_keys, sentence_spans
 
 __all__ = ["Sentence", "zone_sentences", "SKILL_ZONES", "ZONES"]
@@ -69,7 +70,9 @@ class Sentence(NamedTuple):
     heading: bool = False
 
 
-_ANY_HEADING = re.compile("|".join(f"(?:{p.pattern})" for p in _HEADINGS.values()))
+# Whether a line holds any heading phrase at all: the phrases (all literal) as one trie, which the regex engine
+# walks in one pass instead of trying a hundred alternatives at each character (measured: 30 -> 20 us per ad).
+_ANY_HEADING = re.compile(trie_pattern({phrase for p in _HEADINGS.values() for phrase in p.pattern.split("|")}))
 _BULLET = re.compile(r"[-•▪►✓✔–·]|\*\s|^\s*\d+[.)]")
 
 
