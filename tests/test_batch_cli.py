@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import gc
 import json
+import multiprocessing
+import threading
 
 import pandas as pd
 import pytest
 from batch_ads import ADS, ERROR_COLUMNS, EXTENSIONS, as_text, read_output, write_input
 
-from batch import scoring
+from batch import local, scoring
 from batch.cli import main
 from batch.local import score_file
 from batch.scoring import score_chunk
@@ -119,8 +121,10 @@ def test_unreadable_input_exits_non_zero(tmp_path, capsys, case, make_args, mess
     assert not (tmp_path / "out.csv").exists()
 
 
-def test_model_that_cannot_be_loaded_exits_non_zero(tmp_path, capsys):
-    assert main([str(_csv(tmp_path)), "-o", str(tmp_path / "out.csv"), "--model-dir", str(tmp_path)]) == 1
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_model_that_cannot_be_loaded_exits_non_zero(tmp_path, capsys, workers):
+    argv = [str(_csv(tmp_path)), "-o", str(tmp_path / "out.csv"), "--model-dir", str(tmp_path), "--workers", workers]
+    assert main(argv) == 1
     assert "no model card" in capsys.readouterr().err
 
 
@@ -148,7 +152,11 @@ def _mixed_input(tmp_path):
     return _jsonl(tmp_path / "mixed.jsonl", [{k: v for k, v in r.items() if v is not None} for r in records])
 
 
-def test_two_workers_write_what_one_writes(tmp_path):
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_two_workers_write_what_one_writes(tmp_path, monkeypatch, method):
+    if method not in multiprocessing.get_all_start_methods():
+        pytest.skip(f"no {method} on this platform")
+    monkeypatch.setattr(local, "start_method", lambda: method)
     source = _mixed_input(tmp_path)
     outputs = {}
     for workers in (1, 2):
@@ -157,6 +165,21 @@ def test_two_workers_write_what_one_writes(tmp_path):
         outputs[workers] = (out.read_bytes(), (tmp_path / f"out{workers}.csv.errors.csv").read_bytes())
     assert outputs[1] == outputs[2]
     assert outputs[1][1].count(b"\n") == 3  # header and the two bad rows
+
+
+def test_workers_are_forked_only_from_a_process_without_other_threads():
+    if "fork" not in multiprocessing.get_all_start_methods():
+        assert local.start_method() == "spawn"
+        return
+    assert local.start_method() == ("fork" if threading.active_count() == 1 else "spawn")
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert local.start_method() == "spawn"
+    finally:
+        stop.set()
+        other.join()
 
 
 def test_chunk_size_does_not_change_the_output(tmp_path):
