@@ -69,12 +69,18 @@ class Ad:
         return [words[bounds[k]:bounds[k + 1]] for k in indices]
 
     @cached_property
+    def _job_sentences(self) -> list[bool] | None:
+        """Which sentences are about the job (:data:`~training.zoning.SKILL_ZONES`); None when all are."""
+        job = [s.zone in SKILL_ZONES for s in self.sentences]
+        return None if all(job) else job
+
+    @cached_property
     def _job_words(self) -> list[str]:
         words, bounds = self._word_index
-        job = [s.zone in SKILL_ZONES for s in self.sentences]
-        if all(job):
+        if self._job_sentences is None:
             return words
-        return [w for (a, b), is_job in zip(pairwise(bounds), job, strict=True) if is_job for w in words[a:b]]
+        return [w for (a, b), is_job in zip(pairwise(bounds), self._job_sentences, strict=True) if is_job
+                for w in words[a:b]]
 
     @cached_property
     def _title_words(self) -> list[str]:
@@ -101,7 +107,7 @@ class Ad:
             ad.__dict__["_ids"] = (size, ids, bounds)
 
     def _token_ids(self) -> tuple[np.ndarray, list[int]]:
-        """The registry ids of the body's tokens, and where each sentence's start (see :meth:`prepare_word_ids`)."""
+        """The registry ids of the body's tokens, and where each sentence's tokens start (see :meth:`prepare_word_ids`)."""
         cached = self.__dict__.get("_ids")
         if cached is None or cached[0] != registry_size():
             Ad.prepare_word_ids([self])
@@ -120,8 +126,7 @@ class Ad:
         if field == "body_key":
             return ids
         if field == "job_key":
-            job = [s.zone in SKILL_ZONES for s in self.sentences]
-            return ids if all(job) else ids[np.repeat(job, np.diff(bounds))]
+            return ids if self._job_sentences is None else ids[np.repeat(self._job_sentences, np.diff(bounds))]
         raise ValueError(f"no word tokens for field {field!r}")
 
     def sentence_word_ids(self, indices: Sequence[int]) -> list[np.ndarray]:

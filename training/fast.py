@@ -297,10 +297,11 @@ def _char_wb_counts(vectorizer: TfidfVectorizer, docs: Sequence[str]) -> tuple[n
     ids = np.fromiter(map(vectorizer.vocabulary_.get, grams, repeat(-1)), dtype=np.int64, count=len(grams))
     row = np.repeat(np.arange(len(docs), dtype=np.int64), lengths)
     known = ids >= 0
-    keys, first = pd.factorize(row[known] * n_features + ids[known])  # codes, then keys in order of first occurrence
-    counts = np.bincount(keys, minlength=len(first))
-    indptr = np.concatenate([[0], np.cumsum(np.bincount(first // n_features, minlength=len(docs)))])
-    return indptr, first % n_features, counts
+    # (row, column) codes numbered in order of first occurrence: rows stay grouped, n-grams in text order
+    numbers, codes = pd.factorize(row[known] * n_features + ids[known])
+    counts = np.bincount(numbers, minlength=len(codes))
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(codes // n_features, minlength=len(docs)))])
+    return indptr, codes % n_features, counts
 
 
 def _generic_counts(vectorizer: TfidfVectorizer, docs: Sequence[str]) -> tuple[np.ndarray, ...]:
