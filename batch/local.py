@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import sys
 import threading
 import time
 from collections import deque
@@ -93,15 +94,16 @@ def score_file(input_path: str | Path, output_path: str | Path, *, errors_path: 
 
 
 def start_method() -> str:
-    """How :func:`score_file` starts its worker processes: ``fork`` where the platform has it and this process
-    runs no other thread, else ``spawn``.
+    """How :func:`score_file` starts its worker processes: ``fork`` on Linux when this process runs no other
+    thread, else ``spawn``.
 
     Forked workers start at once from the parent's loaded model and share its memory pages (measured on
     100,000 ads with 2 workers: ~5 % more ads/s than spawn, which starts a fresh interpreter that imports
     scikit-learn and loads the model again). A process with other threads is never forked: a lock one of
-    them holds would stay locked in the child.
+    them holds would stay locked in the child. Nor is one on macOS, whose system libraries are not safe
+    to fork (Python spawns there by default for that reason).
     """
-    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
         return "fork"
     return "spawn"
 
