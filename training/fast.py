@@ -27,7 +27,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from training.tokens import word_hashes
 
 __all__ = ["tfidf_transform", "union_transform", "logistic_proba", "word_tokens", "key_tokens",
-           "has_one_character_word", "char_wb_ngrams", "field_docs", "WordIdDocs", "registry_ids", "registry_size",
+           "char_wb_ngrams", "field_docs", "WordIdDocs", "registry_ids", "registry_size",
            "registry_hash_index"]
 
 _ANALYZERS: weakref.WeakKeyDictionary[TfidfVectorizer, Callable[[str], list[str]]] = weakref.WeakKeyDictionary()
@@ -192,7 +192,7 @@ def word_tokens(text: str) -> list[str]:
 _ONE_CHARACTER_WORD = re.compile(r" [^ ](?: |$)")
 
 
-def has_one_character_word(key: str) -> bool:
+def _has_one_character_word(key: str) -> bool:
     """Whether a match key has a word of one character (which word vectorizers drop)."""
     return key[1:2] == " " or len(key) == 1 or _ONE_CHARACTER_WORD.search(key) is not None
 
@@ -206,7 +206,7 @@ def key_tokens(key: str) -> list[str]:
     key = key.lower()
     if not key:
         return []
-    if not has_one_character_word(key):  # most sentences: no Python loop at all
+    if not _has_one_character_word(key):  # most sentences: no Python loop at all
         return key.split(" ")
     return [w for w in key.split(" ") if len(w) > 1]
 
